@@ -1,0 +1,39 @@
+# The README's commands. Everything installs itself into .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= localhost
+PORT ?= 8501
+STAMP := $(VENV)/.installed
+
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: run test models bench data lint clean-venv
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+data: $(STAMP)
+	$(PY) -m core data fetch mnist
+
+run: data
+	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+test: $(STAMP) lint
+	$(PY) -m core data fetch mnist fashion_mnist
+	$(PY) -m pytest
+
+models: data
+	$(PY) -m core models train all
+
+bench: data
+	$(PY) -m core bench
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,28 @@
+"""Neural Canvas: the entry point builds the navigation and the sidebar's live status."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import streamlit as st  # noqa: E402
+
+from ui import runtime  # noqa: E402
+
+st.set_page_config(page_title="Neural Canvas", page_icon=":material/draw:", layout="wide")
+
+PAGES = [
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/draw.py", title="Draw a digit", icon=":material/draw:", url_path="draw"),
+]
+
+manager = runtime.job_manager()
+with st.sidebar:
+    st.markdown("### Neural Canvas")
+    st.caption("Real Keras models, trained on this machine.")
+    running = runtime.training_jobs(manager)
+    if running:
+        st.caption(f"{len(running)} training job(s) in the background")
+
+st.navigation(PAGES).run()

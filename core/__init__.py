@@ -1,0 +1,1 @@
+"""Neural Canvas core: all computation, importable without Streamlit."""

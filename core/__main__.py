@@ -1,0 +1,198 @@
+"""Command line over the same functions the pages use.
+
+    python -m core data fetch [NAME ...]
+    python -m core models list
+    python -m core models train NAME|all [--dataset D] [--quick]
+    python -m core predict FILE ... [--model NAME]
+    python -m core evaluate NAME [--dataset D]
+    python -m core bench [--skip-browser]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+BAR_WIDTH = 30
+
+
+def progress_line(label: str, fraction: float, detail: str = "") -> None:
+    """Draw a one-line progress bar on stderr (rewritten in place)."""
+    filled = int(BAR_WIDTH * max(0.0, min(1.0, fraction)))
+    bar = "#" * filled + "-" * (BAR_WIDTH - filled)
+    sys.stderr.write(f"\r{label:<22} [{bar}] {fraction:6.1%} {detail:<48.48}")
+    sys.stderr.flush()
+
+
+def cmd_data_fetch(args: argparse.Namespace) -> int:
+    from core import data
+
+    names = args.names or ["mnist", "fashion_mnist"]
+    failed = False
+    for name in names:
+        try:
+            path = data.fetch(name, lambda stage, f, n=name: progress_line(n, f, stage))
+            sys.stderr.write("\n")
+            print(f"{name}: {path}")
+        except ValueError as error:
+            sys.stderr.write("\n")
+            print(f"error: {error}", file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
+
+
+def cmd_models_list(args: argparse.Namespace) -> int:
+    from core import store
+
+    cards = store.cards()
+    if not cards:
+        print("The model store is empty: run `python -m core models train all`.")
+    for card in sorted(cards, key=lambda c: (c.dataset, c.name)):
+        trained = time.strftime("%Y-%m-%d %H:%M", time.localtime(card.trained_at))
+        recipe = " (quick recipe)" if card.quick else ""
+        print(f"{card.dataset:<14} {card.name:<11} {card.test_accuracy:7.2%}  "
+              f"{card.epochs:>2} epochs  {card.train_seconds:6.0f} s  {trained}{recipe}")
+    return 0
+
+
+def cmd_models_train(args: argparse.Namespace) -> int:
+    from core import training, zoo
+    from core.jobs import JobManager, JobState
+
+    names = list(zoo.CLASSIFIERS) if args.name == "all" else [args.name]
+    for name in names:
+        zoo.spec(name)  # fail early on a wrong name
+    manager = JobManager(max_concurrent=1)
+    failed = False
+    for name in names:
+        job = training.submit_training(manager, name, args.dataset, quick=args.quick)
+        try:
+            while not job.state.finished:
+                eta = job.eta()
+                detail = job.message + (f", ETA {eta:4.0f} s" if eta is not None else "")
+                progress_line(name, job.progress, detail)
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            job.stop()
+            manager.wait(job)
+            sys.stderr.write("\n")
+            print("stopped; the store is unchanged", file=sys.stderr)
+            return 130
+        progress_line(name, job.progress, job.message)
+        sys.stderr.write("\n")
+        if job.state is JobState.DONE:
+            card = job.result
+            print(f"{name}: test accuracy {card.test_accuracy:.2%} after {card.epochs} epochs "
+                  f"in {card.train_seconds:.0f} s")
+        else:
+            print(f"{name}: {job.state.value}: {job.error or job.message}", file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from core import predict, preprocess
+
+    name = args.model or _best_classifier_name(args.dataset)
+    if name is None:
+        print("error: no trained classifier: run `python -m core models train cnn_best`",
+              file=sys.stderr)
+        return 1
+    classifier = predict.load_classifier(name, args.dataset)
+    failed = False
+    for path in args.files:
+        record: dict = {"file": path, "model": name}
+        try:
+            image = preprocess.from_upload(Path(path).read_bytes())
+            result = classifier.predict(image, saliency=False)
+            record |= {"digit": result.digit,
+                       "probabilities": [round(float(p), 6) for p in result.probabilities]}
+        except (OSError, ValueError) as error:
+            record["error"] = str(error)
+            failed = True
+        print(json.dumps(record))
+    return 1 if failed else 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from core import data, predict
+
+    classifier = predict.load_classifier(args.name, args.dataset)
+    loaded = data.load(args.dataset)
+    started = time.perf_counter()
+    probabilities = classifier.probabilities(loaded.images("test"))
+    accuracy = float((probabilities.argmax(axis=1) == loaded.labels("test")).mean())
+    print(json.dumps({"model": args.name, "dataset": args.dataset,
+                      "test_accuracy": round(accuracy, 6), "test_images": len(probabilities),
+                      "seconds": round(time.perf_counter() - started, 2)}))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bench import run_all
+
+    return run_all.main(skip_browser=args.skip_browser)
+
+
+def _best_classifier_name(dataset: str) -> str | None:
+    from core import predict, zoo
+
+    card = predict.best_card(dataset, zoo.CLASSIFIERS)
+    return card.name if card else None
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m core", description=__doc__,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    data_cmd = commands.add_parser("data", help="datasets").add_subparsers(dest="action",
+                                                                          required=True)
+    fetch = data_cmd.add_parser("fetch", help="fetch and verify datasets into the cache")
+    fetch.add_argument("names", nargs="*", help="mnist, fashion_mnist, cifar10")
+    fetch.set_defaults(run=cmd_data_fetch)
+
+    models = commands.add_parser("models", help="the model store").add_subparsers(
+        dest="action", required=True)
+    models.add_parser("list", help="list trained models").set_defaults(run=cmd_models_list)
+    train = models.add_parser("train", help="train a model (or all) with progress")
+    train.add_argument("name", help="a zoo name, or 'all'")
+    train.add_argument("--dataset", default="mnist")
+    train.add_argument("--quick", action="store_true", help="the short first-launch recipe")
+    train.set_defaults(run=cmd_models_train)
+
+    pred = commands.add_parser("predict", help="classify image files, one JSON line each")
+    pred.add_argument("files", nargs="+")
+    pred.add_argument("--model", help="a stored classifier (default: the most accurate)")
+    pred.add_argument("--dataset", default="mnist")
+    pred.set_defaults(run=cmd_predict)
+
+    evaluate = commands.add_parser("evaluate", help="test accuracy of a stored model, as JSON")
+    evaluate.add_argument("name")
+    evaluate.add_argument("--dataset", default="mnist")
+    evaluate.set_defaults(run=cmd_evaluate)
+
+    bench = commands.add_parser("bench", help="run the benchmarks into bench/results/")
+    bench.add_argument("--skip-browser", action="store_true",
+                       help="leave out the first-launch browser benchmark")
+    bench.set_defaults(run=cmd_bench)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except ValueError as error:  # core's actionable errors: print them, not a traceback
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""Where Neural Canvas keeps its files and which environment variables change that."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+HOME_ENV = "NEURAL_CANVAS_HOME"
+AUTOTRAIN_ENV = "NEURAL_CANVAS_AUTOTRAIN"
+MAX_JOBS_ENV = "NEURAL_CANVAS_MAX_JOBS"
+
+
+def home_dir() -> Path:
+    """Return the root of all cached data and models (created on demand)."""
+    root = Path(os.environ.get(HOME_ENV) or Path.home() / ".cache" / "neural-canvas")
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def data_dir() -> Path:
+    """Return the folder that holds the verified dataset caches (.npz)."""
+    path = home_dir() / "data"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def models_dir() -> Path:
+    """Return the folder of the model store."""
+    path = home_dir() / "models"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def autotrain_enabled() -> bool:
+    """Say whether the app may train missing default models on its own (on unless set to 0)."""
+    return os.environ.get(AUTOTRAIN_ENV, "1") not in {"0", "false", "no"}
+
+
+def max_concurrent_jobs() -> int:
+    """Return how many training jobs may run at once (1 on a CPU unless configured)."""
+    value = os.environ.get(MAX_JOBS_ENV, "1")
+    try:
+        return max(1, int(value))
+    except ValueError:
+        return 1

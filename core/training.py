@@ -1,0 +1,205 @@
+"""Training loops around `model.fit` that publish progress to a job and can be stopped."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import keras
+import numpy as np
+
+from core import data, store, zoo
+from core.jobs import Job, JobManager
+from core.zoo import TrainConfig
+
+OPTIMIZERS: dict[str, Callable[..., keras.optimizers.Optimizer]] = {
+    "adam": keras.optimizers.Adam,
+    "rmsprop": keras.optimizers.RMSprop,
+    "adadelta": keras.optimizers.Adadelta,
+    "sgd": keras.optimizers.SGD,
+}
+# Validation during training uses a slice of the test set, so the live curve is cheap;
+# the accuracy on the card is always measured on the full test set.
+LIVE_VALIDATION_SAMPLES = 2000
+PUBLISH_EVERY_S = 0.25
+
+
+class ShiftedBatches(keras.utils.PyDataset):
+    """Batches of images randomly translated by up to `max_shift` pixels (zero-filled)."""
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray, batch_size: int,
+                 max_shift: int, seed: int) -> None:
+        super().__init__()
+        self.images, self.labels = images, labels
+        self.batch_size, self.max_shift = batch_size, max_shift
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(images))
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.images) / self.batch_size)
+
+    def on_epoch_end(self) -> None:
+        self.order = self.rng.permutation(len(self.images))
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        ids = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        return random_shift(self.images[ids], self.max_shift, self.rng), self.labels[ids]
+
+
+def random_shift(images: np.ndarray, max_shift: int, rng: np.random.Generator) -> np.ndarray:
+    """Translate each image (n, H, W, C) by a random whole number of pixels in [-m, m]."""
+    m = max_shift
+    n, height, width = images.shape[:3]
+    padded = np.pad(images, ((0, 0), (m, m), (m, m), (0, 0)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (height, width), axis=(1, 2))
+    rows, cols = rng.integers(0, 2 * m + 1, n), rng.integers(0, 2 * m + 1, n)
+    # windows: (n, 2m+1, 2m+1, C, H, W) -> pick one window per image, back to (H, W, C).
+    return np.moveaxis(windows[np.arange(n), rows, cols], 1, -1)
+
+
+class JobProgress(keras.callbacks.Callback):
+    """Publishes batch and epoch metrics to a job and honours its stop/pause buttons."""
+
+    def __init__(self, job: Job | None, total_steps: int, epochs: int) -> None:
+        super().__init__()
+        self.job, self.total_steps, self.epochs = job, total_steps, epochs
+        self.step, self.epoch, self.last_publish = 0, 0, 0.0
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.step += 1
+        if self.job is None:
+            return
+        self.job.check()
+        now = time.monotonic()
+        if now - self.last_publish >= PUBLISH_EVERY_S:
+            self.last_publish = now
+            logs = logs or {}
+            self.job.publish(
+                progress=0.95 * self.step / self.total_steps,
+                message=f"epoch {self.epoch + 1} of {self.epochs}",
+                step=self.step, loss=float(logs.get("loss", math.nan)),
+                accuracy=float(logs.get("accuracy", math.nan)),
+            )
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self.job is not None:
+            logs = logs or {}
+            self.job.publish(epoch=epoch + 1, step=self.step,
+                             val_accuracy=float(logs.get("val_accuracy", math.nan)),
+                             val_loss=float(logs.get("val_loss", math.nan)))
+
+
+def compile_model(model: keras.Model, config: TrainConfig, outputs_logits: bool,
+                  steps_per_epoch: int) -> None:
+    """Compile a classifier with the recipe's optimizer and learning-rate schedule."""
+    if config.optimizer not in OPTIMIZERS:
+        raise ValueError(f"Unknown optimizer {config.optimizer!r}; choose one of "
+                         f"{', '.join(OPTIMIZERS)}.")
+    learning_rate: float | keras.optimizers.schedules.LearningRateSchedule = config.learning_rate
+    if config.cosine_schedule:
+        total = steps_per_epoch * config.epochs
+        learning_rate = keras.optimizers.schedules.CosineDecay(
+            config.learning_rate / 10, decay_steps=max(1, total - steps_per_epoch),
+            warmup_target=config.learning_rate, warmup_steps=steps_per_epoch,
+        )
+    model.compile(
+        optimizer=OPTIMIZERS[config.optimizer](learning_rate=learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=outputs_logits),
+        metrics=["accuracy"],
+    )
+
+
+def train_classifier(name: str, dataset: str = "mnist", config: TrainConfig | None = None,
+                     *, quick: bool = False, job: Job | None = None) -> store.Card:
+    """Train a zoo classifier, evaluate it on the full test set and save it to the store.
+
+    `quick` uses the spec's short first-launch recipe. Raises JobStopped (nothing saved)
+    when the job is stopped.
+    """
+    spec = zoo.spec(name)
+    config = config or (spec.quick if quick and spec.quick else spec.train)
+    keras.utils.set_random_seed(config.seed)
+    loaded = data.load(dataset)
+    x_train, y_train = loaded.images("train"), loaded.labels("train")
+    if config.train_samples:
+        x_train, y_train = x_train[: config.train_samples], y_train[: config.train_samples]
+    x_test, y_test = loaded.images("test"), loaded.labels("test")
+    model = spec.build(x_train.shape[1:], len(loaded.info.class_names))
+    steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
+    compile_model(model, config, spec.outputs_logits, steps_per_epoch)
+    if job is not None:
+        job.publish(progress=0.0, message="starting", epochs=config.epochs,
+                    steps_per_epoch=steps_per_epoch)
+    if config.shift_pixels:
+        inputs = ShiftedBatches(x_train, y_train, config.batch_size, config.shift_pixels,
+                                config.seed)
+        targets = None
+    else:
+        inputs, targets = x_train, y_train
+    started = time.monotonic()
+    model.fit(
+        inputs, targets, batch_size=None if targets is None else config.batch_size,
+        epochs=config.epochs, verbose=0, shuffle=True,
+        validation_data=(x_test[:LIVE_VALIDATION_SAMPLES], y_test[:LIVE_VALIDATION_SAMPLES]),
+        callbacks=[JobProgress(job, steps_per_epoch * config.epochs, config.epochs)],
+    )
+    train_seconds = time.monotonic() - started
+    if job is not None:
+        job.check()
+        job.publish(progress=0.96, message="measuring accuracy on the full test set")
+    loss, accuracy = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)
+    card = store.new_card(name, dataset, spec.title, config, test_accuracy=accuracy,
+                          test_loss=loss, train_seconds=train_seconds, epochs=config.epochs,
+                          quick=quick)
+    if job is not None:
+        job.check()
+        job.publish(progress=0.99, message="saving to the model store",
+                    test_accuracy=float(accuracy))
+    return store.save(model, card)
+
+
+def training_key(name: str, dataset: str) -> str:
+    """Return the job key that keeps one training of a model at a time."""
+    return f"train:{dataset}:{name}"
+
+
+def submit_training(manager: JobManager, name: str, dataset: str = "mnist", *,
+                    quick: bool = False) -> Job:
+    """Queue the training of a zoo classifier as a job (deduplicated per model)."""
+    recipe = "quick recipe" if quick else "full recipe"
+    title = f"Train {name} on {dataset} ({recipe})"
+    return manager.submit(
+        title, lambda job: train_classifier(name, dataset, quick=quick, job=job),
+        key=training_key(name, dataset),
+    )
+
+
+def ensure_default_models(manager: JobManager, dataset: str = "mnist") -> list[Job]:
+    """Queue whatever first launch needs: quick models first, the best model, then upgrades.
+
+    Models already in the store are left alone; a quick model is retrained with its full
+    recipe once everything else is there.
+    """
+    queued = []
+    for name in zoo.BOOTSTRAP:
+        card = store.read_card(name, dataset)
+        if card is None:
+            queued.append(submit_training(manager, name, dataset,
+                                          quick=zoo.spec(name).quick is not None))
+    for name in zoo.BOOTSTRAP:
+        card = store.read_card(name, dataset)
+        if (card is None and zoo.spec(name).quick is not None) or (card and card.quick):
+            queued.append(_submit_upgrade(manager, name, dataset))
+    return queued
+
+
+def _submit_upgrade(manager: JobManager, name: str, dataset: str) -> Job:
+    return manager.submit(
+        f"Train {name} on {dataset} (full recipe)",
+        lambda job: train_classifier(name, dataset, job=job),
+        key=f"{training_key(name, dataset)}:full",
+    )

@@ -1,0 +1,166 @@
+"""Draw a digit and see what an MLP and a CNN make of it, side by side."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+from core import data, plots, predict, preprocess, store
+from ui import runtime
+
+DATASET = "mnist"
+CANVAS_SIZE = 280
+SOURCES = ("Draw", "Upload", "Test sample")
+CNN_NAMES = ("cnn_best", "cnn_bn", "cnn_lab", "cnn_report")
+AUTO = "Most accurate available"
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp"]
+
+st.title("Draw a digit")
+st.caption("Draw a digit with the mouse or a finger. Two real networks trained on MNIST read "
+           "it as you draw; the heatmaps show which pixels swayed each of them.")
+
+manager = runtime.job_manager()
+
+
+def store_signature() -> tuple[str, ...]:
+    return tuple(sorted(card.sha256 for card in store.cards(DATASET)))
+
+
+@st.fragment(run_every=1.0)
+def render_training_status(seen: tuple[str, ...]) -> None:
+    """Background training, live; reruns the page when a new model lands in the store."""
+    if store_signature() != seen:
+        st.rerun(scope="app")
+    jobs = runtime.training_jobs(manager)
+    if not jobs:
+        return
+    with st.container(border=True):
+        has_cnn = predict.best_card(DATASET, CNN_NAMES) is not None
+        if has_cnn:
+            st.markdown("**A stronger model is training in the background.** It replaces the "
+                        "current one on this page as soon as it is ready.")
+        else:
+            st.markdown("**The first models are training on this machine.** Draw already: "
+                        "the predictions appear here the moment a model is ready.")
+        runtime.render_jobs(manager, "draw.job")
+
+
+def input_controls() -> tuple[np.ndarray | None, int | None, str | None]:
+    """Draw the input widgets; return (model input 28x28, true label, message)."""
+    source = st.segmented_control("Input", SOURCES, default="Draw", key="draw.source") or "Draw"
+    if source == "Draw":
+        stroke = st.slider("Stroke width", 8, 40, 20, key="draw.stroke")
+        clears = st.session_state.setdefault("draw.clears", 0)
+        canvas = st_canvas(
+            stroke_width=stroke, stroke_color="#FFFFFF", background_color="#000000",
+            height=CANVAS_SIZE, width=CANVAS_SIZE, drawing_mode="freedraw",
+            return_image_data=True, key=f"draw.canvas.{clears}",
+        )
+        if st.button("Clear", key="draw.clear", icon=":material/delete:"):
+            st.session_state["draw.clears"] = clears + 1
+            st.session_state.pop("canvas.image", None)
+            st.rerun()
+        if canvas.image_data is None:
+            return None, None, "Draw a digit on the black canvas."
+        return _preprocessed(lambda: preprocess.from_canvas(canvas.image_data)), None, None
+    if source == "Upload":
+        upload = st.file_uploader("A picture of one digit (PNG, JPEG, GIF or BMP; dark ink on "
+                                  "light paper is fine)", type=UPLOAD_TYPES, key="draw.upload")
+        if upload is None:
+            return None, None, "Upload a picture of a digit."
+        return _preprocessed(lambda: preprocess.from_upload(upload.getvalue())), None, None
+    test = data.load(DATASET)
+    if st.button("Another test digit", key="draw.sample", icon=":material/casino:") or (
+        "draw.sample_index" not in st.session_state
+    ):
+        st.session_state["draw.sample_index"] = int(np.random.default_rng().integers(
+            len(test.y_test)))
+    index = st.session_state["draw.sample_index"]
+    label = int(test.y_test[index])
+    st.caption(f"MNIST test image #{index}: true label **{label}**")
+    return test.x_test[index].astype(np.float32) / 255.0, label, None
+
+
+def _preprocessed(make) -> tuple[np.ndarray | None, None, str | None]:
+    try:
+        image = make()
+    except preprocess.EmptyDrawing as error:
+        return None, None, str(error)
+    except preprocess.UnreadableImage as error:
+        st.error(str(error))
+        return None, None, "Try another picture."
+    st.session_state["canvas.image"] = image  # shared with the pages that inspect it
+    return image, None, None
+
+
+def choose_cnn() -> tuple[str | None, str]:
+    """Return the CNN to use (None if none is trained yet) and what the selector showed."""
+    available = [card.name for card in sorted(store.cards(DATASET),
+                                              key=lambda c: -c.test_accuracy)
+                 if card.name in CNN_NAMES]
+    choice = st.selectbox("CNN", [AUTO, *available], key="draw.cnn")
+    if choice == AUTO or choice not in available:
+        return (available[0] if available else None), choice
+    return choice, choice
+
+
+def announce_swap(name: str | None) -> None:
+    """Tell the user when the automatically chosen CNN changed under them."""
+    card = store.read_card(name, DATASET) if name else None
+    current = card.sha256 if card else None
+    previous = st.session_state.get("draw.auto_sha")
+    if previous and current and previous != current:
+        st.toast(f"{card.title} ({card.test_accuracy:.2%} on the test set) is ready and now "
+                 "reads your drawings.", icon=":material/upgrade:")
+    st.session_state["draw.auto_sha"] = current
+
+
+def render_model(column, title: str, classifier: predict.Classifier | None,
+                 image: np.ndarray | None, true_label: int | None) -> None:
+    with column:
+        if classifier is None:
+            st.subheader(title)
+            st.info("Training… this panel fills in as soon as the model is ready.")
+            return
+        card = classifier.card
+        st.subheader(f"{title}: {card.title}")
+        st.caption(f"{card.test_accuracy:.2%} on the 10,000 MNIST test digits · "
+                   f"{card.epochs} epoch(s)" + (" · quick first-launch model" if card.quick
+                                                 else ""))
+        if image is None:
+            return
+        result = classifier.predict(image, saliency=True)
+        digit_col, heat_col = st.columns([1, 1])
+        digit_col.markdown(f"<div class='nc-digit'>{result.digit}</div>"
+                           f"<div class='nc-confidence'>{result.confidence:.0%} sure</div>",
+                           unsafe_allow_html=True)
+        heat_col.image(plots.upscale(plots.saliency_overlay(image, result.saliency), 168),
+                       caption="Saliency: pixels that moved the answer")
+        st.plotly_chart(plots.probability_bars(result.probabilities, data.DIGITS, true_label),
+                        config={"displayModeBar": False}, key=f"draw.bars.{title}")
+
+
+st.html("<style>.nc-digit{font-size:6rem;font-weight:700;line-height:1;color:#4cc9f0;"
+        "text-align:center}.nc-confidence{text-align:center;font-size:1.2rem;opacity:.8}"
+        "</style>")
+render_training_status(store_signature())
+
+input_col, seen_col = st.columns([1.2, 1])
+with input_col:
+    image, true_label, message = input_controls()
+with seen_col:
+    st.markdown("**What the networks see**")
+    if image is not None:
+        st.image(plots.upscale(plots.gray_to_rgb(image), 224),
+                 caption="28x28: cropped to the ink, fitted in 20x20, centred by mass")
+    else:
+        st.info(message or "Draw a digit.")
+    cnn_name, _ = choose_cnn()
+
+announce_swap(cnn_name)
+mlp_col, cnn_col = st.columns(2)
+mlp = runtime.load_classifier("mlp", DATASET)
+cnn = runtime.load_classifier(cnn_name, DATASET) if cnn_name else None
+render_model(mlp_col, "MLP", mlp, image, true_label)
+render_model(cnn_col, "CNN", cnn, image, true_label)

@@ -1,0 +1,72 @@
+"""Home: what Neural Canvas is, where to go, and the state of data, device and models."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from core import data, device, settings, store
+from ui import runtime
+
+PAGE_CARDS = [
+    ("pages/draw.py", "Draw a digit", ":material/draw:",
+     "Draw with the mouse and watch an MLP and a CNN read it live, with the probabilities of "
+     "all ten digits and a heatmap of the pixels that decided. Upload a photo or pick a test "
+     "digit instead."),
+]
+
+st.title("Neural Canvas")
+st.markdown("#### See what a neural network sees.")
+st.markdown(
+    "A deep-learning playground for lectures and for poking at home. Every model here is a "
+    "real Keras network, trained on this machine on the real MNIST data, and every number "
+    "on screen is measured. Nothing needs the internet once the data is cached."
+)
+
+for path, title, icon, text in PAGE_CARDS:
+    with st.container(border=True):
+        st.page_link(path, label=title, icon=icon)
+        st.write(text)
+
+st.divider()
+st.subheader("Status")
+manager = runtime.job_manager()
+data_col, device_col = st.columns(2)
+with data_col:
+    st.markdown("**Datasets**")
+    for name, dataset in data.DATASETS.items():
+        if data.is_cached(name):
+            state = "cached, verified"
+        elif name == "cifar10":
+            state = "not available offline (fetched by Keras where there is internet)"
+        else:
+            state = f"not fetched yet: run `python -m core data fetch {name}`"
+        st.markdown(f"- {dataset.title} (`{name}`): {state}")
+    st.caption(f"Kept in `{settings.data_dir()}`")
+with device_col:
+    st.markdown("**Device**")
+    st.markdown(device.detect().summary)
+
+
+@st.fragment(run_every=2.0)
+def render_models() -> None:
+    st.markdown("**Model store**")
+    cards = store.cards()
+    if cards:
+        st.dataframe(
+            [{"model": card.title, "name": card.name, "dataset": card.dataset,
+              "test accuracy": f"{card.test_accuracy:.2%}", "epochs": card.epochs,
+              "trained": time.strftime("%Y-%m-%d %H:%M", time.localtime(card.trained_at)),
+              "training time": runtime.format_seconds(card.train_seconds),
+              "recipe": "quick" if card.quick else "full"}
+             for card in sorted(cards, key=lambda c: (c.dataset, -c.test_accuracy))],
+            hide_index=True, width="stretch",
+        )
+    else:
+        st.info("No trained models yet.")
+    st.caption(f"Kept in `{settings.models_dir()}`")
+    runtime.render_jobs(manager, "home.job")
+
+
+render_models()

@@ -1,0 +1,43 @@
+"""The command line prints what scripts need: JSON lines, accuracies, the store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import digit_canvas, png_bytes
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "core", *args], capture_output=True,
+                          text=True, cwd=ROOT, env=os.environ.copy(), timeout=300)
+
+
+def test_predict_prints_one_json_line_per_file(use_trained, tmp_path):
+    seven = tmp_path / "seven.png"
+    seven.write_bytes(png_bytes(digit_canvas(0)))  # test image 0 is a 7
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"nope")
+    done = run_cli("predict", str(seven), str(broken), "--model", "cnn_report")
+    first, second = (json.loads(line) for line in done.stdout.splitlines())
+    assert first["digit"] == 7 and len(first["probabilities"]) == 10
+    assert abs(sum(first["probabilities"]) - 1) < 1e-3
+    assert "not a picture" in second["error"] and done.returncode == 1
+
+
+def test_evaluate_prints_the_full_test_accuracy(use_trained):
+    done = run_cli("evaluate", "cnn_report")
+    result = json.loads(done.stdout)
+    assert result["test_images"] == 10000 and result["test_accuracy"] > 0.95
+
+
+def test_models_list_and_friendly_errors(use_trained):
+    assert "cnn_report" in run_cli("models", "list").stdout
+    done = run_cli("evaluate", "cnn_best")
+    assert done.returncode == 1 and "No cnn_best model" in done.stderr
+    assert "Traceback" not in done.stderr

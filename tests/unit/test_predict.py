@@ -1,0 +1,58 @@
+"""The hot path: fast, correct single-image predictions with saliency, and model swaps."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core import data, predict, preprocess, store, zoo
+from core.zoo import TrainConfig
+from tests.conftest import digit_canvas
+
+
+def test_predictions_agree_with_keras_and_are_accurate(use_trained):
+    classifier = predict.load_classifier("cnn_report")
+    mnist = data.load("mnist")
+    images = mnist.images("test")[:500]
+    probabilities = classifier.probabilities(images)
+    assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    logits = classifier.model.predict(images, verbose=0)
+    reference = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    assert np.abs(probabilities - reference).max() < 1e-4
+    assert (probabilities.argmax(axis=1) == mnist.y_test[:500]).mean() > 0.95
+
+
+def test_a_drawn_digit_gets_a_prediction_and_a_saliency_map(use_trained):
+    classifier = predict.load_classifier("cnn_report")
+    hits = 0
+    for index in range(20):
+        result = classifier.predict(preprocess.from_canvas(digit_canvas(index)))
+        hits += result.digit == data.load("mnist").y_test[index]
+        assert result.saliency.shape == (28, 28)
+        assert result.saliency.min() >= 0.0 and result.saliency.max() == 1.0
+        assert 0.0 < result.confidence <= 1.0
+    assert hits >= 18
+
+
+def test_the_mlp_has_a_saliency_map_too(use_trained):
+    result = predict.load_classifier("mlp").predict(data.load("mnist").images("test")[0])
+    assert result.saliency is not None and result.saliency.max() == 1.0
+
+
+def test_a_retrained_model_is_swapped_in(nc_home):
+    model = zoo.build("mlp")
+    card = store.new_card("mlp", "mnist", "MLP", TrainConfig(), test_accuracy=0.1,
+                          test_loss=2.3, train_seconds=0, epochs=0)
+    store.save(model, card)
+    first = predict.load_classifier("mlp")
+    assert predict.load_classifier("mlp") is first  # warm: not loaded twice
+    store.save(zoo.build("mlp"), card)
+    assert predict.load_classifier("mlp") is not first
+
+
+def test_best_card_picks_the_most_accurate(nc_home):
+    for name, accuracy in (("cnn_report", 0.98), ("cnn_best", 0.995), ("mlp", 0.999)):
+        store.save(zoo.build(name), store.new_card(name, "mnist", name, TrainConfig(),
+                                                   test_accuracy=accuracy, test_loss=0,
+                                                   train_seconds=0, epochs=1))
+    assert predict.best_card("mnist", ("cnn_report", "cnn_best")).name == "cnn_best"
+    assert predict.best_card("fashion_mnist", ("cnn_best",)) is None

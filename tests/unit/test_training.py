@@ -1,0 +1,60 @@
+"""Training on real MNIST raises accuracy, publishes progress, and can be stopped."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from core import store, training
+from core.jobs import JobManager, JobState
+from core.zoo import TrainConfig
+
+
+def test_training_raises_accuracy_and_saves_a_card(nc_home):
+    manager = JobManager(max_concurrent=1)
+    config = TrainConfig(optimizer="rmsprop", epochs=1, train_samples=6000)
+    job = manager.submit("mlp", lambda job: training.train_classifier("mlp", config=config,
+                                                                     job=job))
+    assert manager.wait(job, timeout=120), job.message
+    assert job.state is JobState.DONE, job.error
+    card = store.read_card("mlp", "mnist")
+    assert card.test_accuracy > 0.85  # an untrained network scores about 0.10
+    assert card.config["train_samples"] == 6000 and card.epochs == 1
+    assert job.latest["epoch"] == 1 and job.latest["val_accuracy"] > 0.8
+    assert len(job.events) >= 2
+
+
+def test_a_stopped_training_leaves_the_store_untouched(nc_home):
+    manager = JobManager(max_concurrent=1)
+    job = manager.submit("cnn", lambda job: training.train_classifier(
+        "cnn_report", config=TrainConfig(epochs=3), job=job))
+    while job.latest.get("step", 0) < 5:
+        assert not job.state.finished, job.error
+        time.sleep(0.01)
+    job.stop()
+    assert manager.wait(job, timeout=30)
+    assert job.state is JobState.STOPPED
+    assert store.cards() == []
+
+
+def test_random_shift_moves_whole_images_within_bounds():
+    rng = np.random.default_rng(0)
+    images = np.zeros((50, 28, 28, 1), np.float32)
+    images[:, 10:18, 10:18] = 1.0
+    shifted = training.random_shift(images, 2, rng)
+    assert shifted.shape == images.shape
+    assert np.allclose(shifted.sum(axis=(1, 2, 3)), 64.0)  # nothing falls off the edge
+    offsets = {tuple(np.argwhere(s[..., 0])[0] - 10) for s in shifted}
+    assert len(offsets) > 5 and all(abs(r) <= 2 and abs(c) <= 2 for r, c in offsets)
+
+
+def test_first_launch_queues_quick_models_then_the_best_then_upgrades(nc_home):
+    manager = JobManager(max_concurrent=1)
+    manager.max_concurrent = 0  # queue only: nothing may start in this test
+    titles = [job.title for job in training.ensure_default_models(manager)]
+    assert titles == [
+        "Train mlp on mnist (quick recipe)", "Train cnn_report on mnist (quick recipe)",
+        "Train cnn_best on mnist (full recipe)", "Train mlp on mnist (full recipe)",
+        "Train cnn_report on mnist (full recipe)",
+    ]

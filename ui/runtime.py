@@ -1,0 +1,86 @@
+"""What every page shares: the one job manager, warm classifiers, and job progress widgets."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from core import predict, settings, store, training, zoo
+from core.jobs import Job, JobManager, JobState
+
+
+@st.cache_resource(show_spinner=False)
+def job_manager() -> JobManager:
+    """Return the server's single job manager; on first launch it starts the default models."""
+    manager = JobManager()
+    if settings.autotrain_enabled():
+        training.ensure_default_models(manager)
+    return manager
+
+
+def load_classifier(name: str, dataset: str = "mnist") -> predict.Classifier | None:
+    """Return a warm classifier, or None after saying on screen why not and what happens next."""
+    try:
+        return predict.load_classifier(name, dataset)
+    except store.ModelMissing:
+        return None
+    except store.ModelCorrupt as error:
+        st.warning(str(error))
+        if settings.autotrain_enabled():
+            training.submit_training(job_manager(), name, dataset,
+                                     quick=zoo.spec(name).quick is not None)
+        return None
+
+
+def format_seconds(seconds: float | None) -> str:
+    """Say a duration the way a person would: '45 s', '3 min 20 s'."""
+    if seconds is None:
+        return "estimating…"
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    return f"{seconds // 60} min {seconds % 60:02d} s"
+
+
+def render_job(job: Job, manager: JobManager, key_prefix: str) -> None:
+    """Show one job on one row: progress bar with ETA, then pause/resume and stop."""
+    bar_col, pause_col, stop_col = st.columns([8, 1, 1], vertical_alignment="bottom")
+    with bar_col:
+        if job.state is JobState.QUEUED:
+            st.progress(0.0, text=f"{job.title}: queued, position {manager.queue_position(job)}")
+        else:
+            state = "paused" if job.state is JobState.PAUSED else job.message
+            accuracy = job.latest.get("val_accuracy")
+            known = accuracy is not None and not math.isnan(accuracy)
+            extra = f" · validation accuracy {accuracy:.1%}" if known else ""
+            st.progress(job.progress, text=f"{job.title}: {state} · {job.progress:.0%} · "
+                                           f"ETA {format_seconds(job.eta())}{extra}")
+    if job.state is JobState.PAUSED:
+        if pause_col.button("Resume", key=f"{key_prefix}.resume.{job.id}",
+                            icon=":material/play_arrow:"):
+            job.resume()
+    elif job.state is JobState.RUNNING and pause_col.button(
+        "Pause", key=f"{key_prefix}.pause.{job.id}", icon=":material/pause:"
+    ):
+        job.pause()
+    if stop_col.button("Stop", key=f"{key_prefix}.stop.{job.id}", disabled=job.stopping,
+                       icon=":material/stop:"):
+        job.stop()
+
+
+def render_jobs(manager: JobManager, key_prefix: str) -> None:
+    """Show the running training jobs with controls and the queue behind them in one line."""
+    jobs = training_jobs(manager)
+    for job in [j for j in jobs if j.state is not JobState.QUEUED]:
+        render_job(job, manager, key_prefix)
+    queued = [j for j in jobs if j.state is JobState.QUEUED]
+    if queued:
+        st.caption("Next: " + " · ".join(f"{i}. {job.title}" for i, job in
+                                         enumerate(queued, start=1)))
+
+
+def training_jobs(manager: JobManager) -> list[Job]:
+    """Return the unfinished training jobs, running ones first."""
+    jobs = [job for job in manager.active() if job.key.startswith("train:")]
+    return sorted(jobs, key=lambda job: job.state is JobState.QUEUED)
