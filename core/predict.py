@@ -17,7 +17,8 @@ from scipy import ndimage
 
 from core import store, zoo
 
-_CACHE: dict[tuple[str, str, str], Classifier] = {}
+# Keyed by (card path, model checksum): a retrained model or another store is a new entry.
+_CACHE: dict[tuple[str, str], Classifier] = {}
 _CACHE_LOCK = threading.Lock()
 
 
@@ -101,17 +102,18 @@ def saliency_map(gradient: np.ndarray) -> np.ndarray:
 
 def load_classifier(name: str, dataset: str = "mnist") -> Classifier:
     """Return a warm classifier from the store (raises store.StoreError when unavailable)."""
+    path = str(store.card_path(name, dataset))
     card = store.read_card(name, dataset)
     if card is not None:
         with _CACHE_LOCK:
-            cached = _CACHE.get((name, dataset, card.sha256))
+            cached = _CACHE.get((path, card.sha256))
         if cached is not None:
             return cached
     classifier = Classifier(store.load(name, dataset))
     with _CACHE_LOCK:
-        for key in [k for k in _CACHE if k[:2] == (name, dataset)]:
+        for key in [k for k in _CACHE if k[0] == path]:
             del _CACHE[key]  # drop the model this one replaces
-        _CACHE[(name, dataset, classifier.card.sha256)] = classifier
+        _CACHE[(path, classifier.card.sha256)] = classifier
     return classifier
 
 

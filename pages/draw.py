@@ -63,13 +63,13 @@ def input_controls() -> tuple[np.ndarray | None, int | None, str | None]:
             st.rerun()
         if canvas.image_data is None:
             return None, None, "Draw a digit on the black canvas."
-        return _preprocessed(lambda: preprocess.from_canvas(canvas.image_data)), None, None
+        return _preprocessed(lambda: preprocess.from_canvas(canvas.image_data))
     if source == "Upload":
         upload = st.file_uploader("A picture of one digit (PNG, JPEG, GIF or BMP; dark ink on "
                                   "light paper is fine)", type=UPLOAD_TYPES, key="draw.upload")
         if upload is None:
             return None, None, "Upload a picture of a digit."
-        return _preprocessed(lambda: preprocess.from_upload(upload.getvalue())), None, None
+        return _preprocessed(lambda: preprocess.from_upload(upload.getvalue()))
     test = data.load(DATASET)
     if st.button("Another test digit", key="draw.sample", icon=":material/casino:") or (
         "draw.sample_index" not in st.session_state

@@ -1,0 +1,34 @@
+"""AppTest helpers: run the real app script, then move to a page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def open_page(page: str | None = None) -> AppTest:
+    """Run app.py (navigation and all) and switch to `page` (a path under pages/)."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.run()
+    if page is not None:
+        app.switch_page(page)
+        app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def text_of(app: AppTest) -> str:
+    """All the text a person would read on the page, in one string."""
+    parts = [element.value for kind in ("markdown", "caption", "info", "warning", "error",
+                                        "title", "subheader")
+             for element in getattr(app, kind)]
+    return "\n".join(str(part) for part in parts)
+
+
+@pytest.fixture
+def draw_page(use_trained) -> AppTest:
+    return open_page("pages/draw.py")

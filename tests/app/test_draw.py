@@ -1,0 +1,104 @@
+"""The Draw page, driven through each input: canvas (via session state), upload, test sample."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core import store
+from tests.app.conftest import open_page, text_of
+from tests.conftest import canvas_state, digit_canvas, png_bytes
+
+CANVAS_KEY = "draw.canvas.0"
+
+
+def predicted_digits(app) -> list[str]:
+    return [md.value.split("nc-digit'>")[1][0] for md in app.markdown
+            if "nc-digit'>" in md.value]
+
+
+def test_an_empty_canvas_asks_for_a_digit_not_a_guess(draw_page):
+    assert "Draw a digit on the black canvas." in text_of(draw_page)
+    assert predicted_digits(draw_page) == []
+
+
+def test_a_drawn_seven_is_read_by_both_networks(draw_page):
+    draw_page.session_state[CANVAS_KEY] = canvas_state(digit_canvas(0))
+    draw_page.run()
+    assert not draw_page.exception
+    assert predicted_digits(draw_page) == ["7", "7"]
+    assert len(draw_page.get("plotly_chart")) == 2
+    captions = [image.proto.imgs[0].caption for image in draw_page.get("image")]
+    assert len(captions) == 3 and "centred by mass" in captions[0]
+    assert captions[1].startswith("Saliency") and captions[2].startswith("Saliency")
+
+
+def test_a_dot_is_not_a_digit(draw_page):
+    dot = np.zeros((280, 280, 4), np.uint8)
+    dot[140:150, 140:150] = 255
+    draw_page.session_state[CANVAS_KEY] = canvas_state(dot)
+    draw_page.run()
+    assert "only a dot" in text_of(draw_page) and predicted_digits(draw_page) == []
+
+
+def test_clear_empties_the_canvas(draw_page):
+    draw_page.session_state[CANVAS_KEY] = canvas_state(digit_canvas(0))
+    draw_page.run()
+    draw_page.button(key="draw.clear").click().run()
+    assert draw_page.session_state["draw.clears"] == 1
+    assert predicted_digits(draw_page) == []
+
+
+def test_an_uploaded_picture_is_read(draw_page):
+    draw_page.segmented_control(key="draw.source").set_value("Upload").run()
+    paper = 255 - digit_canvas(1)[..., :3]  # dark ink on white paper, a "2"
+    draw_page.file_uploader(key="draw.upload").set_value(
+        ("two.png", png_bytes(np.ascontiguousarray(paper)), "image/png")).run()
+    assert not draw_page.exception
+    assert predicted_digits(draw_page) == ["2", "2"]
+
+
+def test_a_broken_upload_gets_a_message(draw_page):
+    draw_page.segmented_control(key="draw.source").set_value("Upload").run()
+    draw_page.file_uploader(key="draw.upload").set_value(
+        ("holiday.png", b"\x89PNG\r\n\x1a\n broken", "image/png")).run()
+    assert not draw_page.exception
+    assert "truncated or damaged" in text_of(draw_page) or "not a picture" in text_of(draw_page)
+
+
+def test_a_test_sample_shows_its_true_label(draw_page):
+    draw_page.segmented_control(key="draw.source").set_value("Test sample").run()
+    first = draw_page.session_state["draw.sample_index"]
+    assert "true label" in text_of(draw_page) and len(predicted_digits(draw_page)) == 2
+    for _ in range(5):
+        draw_page.button(key="draw.sample").click().run()
+        if draw_page.session_state["draw.sample_index"] != first:
+            break
+    assert draw_page.session_state["draw.sample_index"] != first
+
+
+def test_the_cnn_selector_offers_the_trained_cnns(draw_page):
+    options = draw_page.selectbox(key="draw.cnn").options
+    assert options == ["Most accurate available", "cnn_report"]
+    draw_page.selectbox(key="draw.cnn").set_value("cnn_report").run()
+    assert not draw_page.exception
+
+
+def test_with_no_models_the_page_still_works(nc_home):
+    app = open_page("pages/draw.py")
+    app.session_state[CANVAS_KEY] = canvas_state(digit_canvas(0))
+    app.run()
+    assert not app.exception
+    assert text_of(app).count("Training… this panel fills in") == 2
+
+
+def test_a_corrupt_model_is_explained_and_moved_aside(nc_home, trained_home):
+    models = nc_home / "models" / "mnist"
+    models.mkdir(parents=True)
+    for path in (trained_home / "models" / "mnist").iterdir():
+        (models / path.name).write_bytes(path.read_bytes())
+    card = store.read_card("mlp", "mnist")
+    (models / card.file).write_bytes(b"garbage")
+    app = open_page("pages/draw.py")
+    assert "quarantine" in text_of(app)
+    assert store.read_card("mlp", "mnist") is None
+    assert store.read_card("cnn_report", "mnist") is not None

@@ -1,0 +1,21 @@
+"""The home page: what the app is, the pages, and the status of data, device and models."""
+
+from __future__ import annotations
+
+from tests.app.conftest import open_page, text_of
+
+
+def test_home_lists_pages_datasets_device_and_models(use_trained):
+    app = open_page()
+    text = text_of(app)
+    assert app.title[0].value == "Neural Canvas"
+    assert "MNIST handwritten digits" in text and "cached, verified" in text
+    assert "CPU only" in text or "GPU" in text
+    table = app.dataframe[0].value
+    assert set(table["name"]) == {"mlp", "cnn_report"}
+    assert all(value.endswith("%") for value in table["test accuracy"])
+
+
+def test_home_with_an_empty_store_says_so(nc_home):
+    app = open_page()
+    assert "No trained models yet." in text_of(app)

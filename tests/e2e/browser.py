@@ -1,0 +1,95 @@
+"""Drive the real app: start `streamlit run` on a free port and steer headless Chromium."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+# Without these Chromium keeps dialling Google's hosts, which this network refuses.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic",
+                 "--no-first-run"]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_app(env: dict[str, str], timeout: float = 120) -> Iterator[str]:
+    """Run the app in a subprocess with `env` added; yield its URL once it is healthy."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + timeout
+        while True:
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                    if reply.read() == b"ok":
+                        break
+            if process.poll() is not None or time.time() > deadline:
+                raise RuntimeError("the app did not start")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def wait_idle(page, timeout: float = 60_000) -> None:
+    page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def stroke(page, points: list[tuple[float, float]]) -> None:
+    """Draw one stroke through canvas coordinates (0..280) with the mouse."""
+    box = page.locator(CANVAS).first.bounding_box()
+    x0, y0 = box["x"], box["y"]
+    page.mouse.move(x0 + points[0][0], y0 + points[0][1])
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(x0 + x, y0 + y, steps=2)
+    page.mouse.up()
+
+
+def one_stroke() -> list[tuple[float, float]]:
+    return [(140, 40 + 10 * i) for i in range(21)]
+
+
+def zero_stroke() -> list[tuple[float, float]]:
+    return [(140 + 60 * math.sin(t / 24 * 2 * math.pi), 140 - 90 * math.cos(t / 24 * 2 * math.pi))
+            for t in range(26)]
+
+
+def predicted_digits(page, count: int = 2, timeout: float = 30_000) -> list[str]:
+    """Wait until `count` predictions are shown; return them (MLP first, then CNN)."""
+    page.wait_for_function(f"document.querySelectorAll('.nc-digit').length >= {count}",
+                           timeout=timeout)
+    wait_idle(page)
+    return page.locator(".nc-digit").all_inner_texts()

@@ -1,0 +1,47 @@
+"""The Draw page in a real browser: mouse strokes in, predictions out."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import digit_canvas, png_bytes
+from tests.e2e.browser import one_stroke, predicted_digits, stroke, wait_idle, zero_stroke
+
+pytestmark = pytest.mark.e2e
+
+
+def open_draw(page, app_url):
+    page.goto(f"{app_url}/draw")
+    wait_idle(page)
+    page.wait_for_selector("text=Draw a digit on the black canvas.")
+
+
+def test_drawing_a_one_and_a_zero_gives_one_and_zero(tab, app_url):
+    """Draw a 1, read it; clear; see the prompt; draw a 0, read it."""
+    open_draw(tab, app_url)
+    stroke(tab, one_stroke())
+    assert predicted_digits(tab)[-1] == "1"
+    tab.get_by_role("button", name="Clear").click()
+    tab.wait_for_selector("text=Draw a digit on the black canvas.")
+    tab.wait_for_function("document.querySelectorAll('.nc-digit').length === 0")
+    stroke(tab, zero_stroke())
+    assert predicted_digits(tab)[-1] == "0"
+
+
+def test_uploading_a_png_gives_a_prediction(tab, app_url, tmp_path):
+    """Upload a dark-on-light PNG of a 7 and see both networks read it."""
+    picture = tmp_path / "seven.png"
+    picture.write_bytes(png_bytes((255 - digit_canvas(0)[..., :3]).copy()))
+    open_draw(tab, app_url)
+    tab.get_by_text("Upload", exact=True).click()
+    wait_idle(tab)
+    tab.locator("input[type=file]").set_input_files(str(picture))
+    assert predicted_digits(tab) == ["7", "7"]
+
+
+def test_home_shows_the_model_store(tab, app_url):
+    """The home tab lists the trained models with their accuracy."""
+    tab.goto(app_url)
+    wait_idle(tab)
+    tab.wait_for_selector("text=Model store")
+    assert tab.get_by_text("Draw a digit").first.is_visible()
