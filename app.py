@@ -13,8 +13,8 @@ from ui import runtime  # noqa: E402
 st.set_page_config(page_title="Neural Canvas", page_icon=":material/draw:", layout="wide")
 
 PAGES = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/draw.py", title="Draw a digit", icon=":material/draw:", url_path="draw"),
+    st.Page("views/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("views/draw.py", title="Draw a digit", icon=":material/draw:", url_path="draw"),
 ]
 
 manager = runtime.job_manager()

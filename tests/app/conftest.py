@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def open_page(page: str | None = None) -> AppTest:
-    """Run app.py (navigation and all) and switch to `page` (a path under pages/)."""
+    """Run app.py (navigation and all) and switch to `page` (a path under views/)."""
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     app.run()
     if page is not None:
@@ -31,4 +31,4 @@ def text_of(app: AppTest) -> str:
 
 @pytest.fixture
 def draw_page(use_trained) -> AppTest:
-    return open_page("pages/draw.py")
+    return open_page("views/draw.py")

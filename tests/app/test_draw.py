@@ -84,7 +84,7 @@ def test_the_cnn_selector_offers_the_trained_cnns(draw_page):
 
 
 def test_with_no_models_the_page_still_works(nc_home):
-    app = open_page("pages/draw.py")
+    app = open_page("views/draw.py")
     app.session_state[CANVAS_KEY] = canvas_state(digit_canvas(0))
     app.run()
     assert not app.exception
@@ -98,7 +98,7 @@ def test_a_corrupt_model_is_explained_and_moved_aside(nc_home, trained_home):
         (models / path.name).write_bytes(path.read_bytes())
     card = store.read_card("mlp", "mnist")
     (models / card.file).write_bytes(b"garbage")
-    app = open_page("pages/draw.py")
+    app = open_page("views/draw.py")
     assert "quarantine" in text_of(app)
     assert store.read_card("mlp", "mnist") is None
     assert store.read_card("cnn_report", "mnist") is not None

@@ -94,15 +94,15 @@ def _preprocessed(make) -> tuple[np.ndarray | None, None, str | None]:
     return image, None, None
 
 
-def choose_cnn() -> tuple[str | None, str]:
-    """Return the CNN to use (None if none is trained yet) and what the selector showed."""
+def choose_cnn() -> str | None:
+    """Return the CNN to use, None if none is trained yet."""
     available = [card.name for card in sorted(store.cards(DATASET),
                                               key=lambda c: -c.test_accuracy)
                  if card.name in CNN_NAMES]
-    choice = st.selectbox("CNN", [AUTO, *available], key="draw.cnn")
+    choice = st.selectbox("CNN on the right", [AUTO, *available], key="draw.cnn")
     if choice == AUTO or choice not in available:
-        return (available[0] if available else None), choice
-    return choice, choice
+        return available[0] if available else None
+    return choice
 
 
 def announce_swap(name: str | None) -> None:
@@ -124,7 +124,7 @@ def render_model(column, title: str, classifier: predict.Classifier | None,
             st.info("Training… this panel fills in as soon as the model is ready.")
             return
         card = classifier.card
-        st.subheader(f"{title}: {card.title}")
+        st.subheader(card.title)
         st.caption(f"{card.test_accuracy:.2%} on the 10,000 MNIST test digits · "
                    f"{card.epochs} epoch(s)" + (" · quick first-launch model" if card.quick
                                                  else ""))
@@ -135,8 +135,8 @@ def render_model(column, title: str, classifier: predict.Classifier | None,
         digit_col.markdown(f"<div class='nc-digit'>{result.digit}</div>"
                            f"<div class='nc-confidence'>{result.confidence:.0%} sure</div>",
                            unsafe_allow_html=True)
-        heat_col.image(plots.upscale(plots.saliency_overlay(image, result.saliency), 168),
-                       caption="Saliency: pixels that moved the answer")
+        heat_col.image(plots.upscale(plots.saliency_overlay(image, result.saliency), 140),
+                       width=140, caption="Saliency: pixels that moved the answer")
         st.plotly_chart(plots.probability_bars(result.probabilities, data.DIGITS, true_label),
                         config={"displayModeBar": False}, key=f"draw.bars.{title}")
 
@@ -146,20 +146,18 @@ st.html("<style>.nc-digit{font-size:6rem;font-weight:700;line-height:1;color:#4c
         "</style>")
 render_training_status(store_signature())
 
-input_col, seen_col = st.columns([1.2, 1])
+input_col, mlp_col, cnn_col = st.columns([1.05, 1, 1], gap="large")
 with input_col:
     image, true_label, message = input_controls()
-with seen_col:
-    st.markdown("**What the networks see**")
     if image is not None:
-        st.image(plots.upscale(plots.gray_to_rgb(image), 224),
-                 caption="28x28: cropped to the ink, fitted in 20x20, centred by mass")
+        st.image(plots.upscale(plots.gray_to_rgb(image), 140), width=140,
+                 caption="What the networks see: 28x28, cropped to the ink, fitted in 20x20, "
+                         "centred by mass")
     else:
         st.info(message or "Draw a digit.")
-    cnn_name, _ = choose_cnn()
+    cnn_name = choose_cnn()
 
 announce_swap(cnn_name)
-mlp_col, cnn_col = st.columns(2)
 mlp = runtime.load_classifier("mlp", DATASET)
 cnn = runtime.load_classifier(cnn_name, DATASET) if cnn_name else None
 render_model(mlp_col, "MLP", mlp, image, true_label)

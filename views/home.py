@@ -10,7 +10,7 @@ from core import data, device, settings, store
 from ui import runtime
 
 PAGE_CARDS = [
-    ("pages/draw.py", "Draw a digit", ":material/draw:",
+    ("views/draw.py", "Draw a digit", ":material/draw:",
      "Draw with the mouse and watch an MLP and a CNN read it live, with the probabilities of "
      "all ten digits and a heatmap of the pixels that decided. Upload a photo or pick a test "
      "digit instead."),

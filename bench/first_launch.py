@@ -1,0 +1,55 @@
+"""Time from `streamlit run` with an empty model store (data cached) to the first prediction
+of a digit drawn in the browser (by the quick MLP, then by the quick CNN).
+Goal: <= 60 s on the 2-core CPU."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import write
+from core import settings
+from tests.e2e.browser import (
+    CHROMIUM,
+    launch,
+    one_stroke,
+    predicted_digits,
+    running_app,
+    stroke,
+    wait_idle,
+)
+
+GOAL_S = 60.0
+
+
+def main() -> dict:
+    if not CHROMIUM.exists():
+        return write("first_launch", {"skipped": "no Chromium at /usr/bin/chromium"})
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="nc-first-launch-") as home:
+        (Path(home) / "data").symlink_to(settings.data_dir(), target_is_directory=True)
+        started = time.monotonic()
+        with running_app({settings.HOME_ENV: home, settings.AUTOTRAIN_ENV: "1"}) as url:
+            healthy = time.monotonic() - started
+            with sync_playwright() as playwright:
+                browser = launch(playwright)
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(f"{url}/draw")
+                wait_idle(page)
+                stroke(page, one_stroke())
+                predicted_digits(page, count=1, timeout=300_000)
+                first_prediction = time.monotonic() - started
+                digits = predicted_digits(page, count=2, timeout=300_000)
+                first_cnn_prediction = time.monotonic() - started
+                browser.close()
+    return write("first_launch", {
+        "server_healthy_s": round(healthy, 1), "first_prediction_s": round(first_prediction, 1),
+        "first_cnn_prediction_s": round(first_cnn_prediction, 1), "predicted": digits,
+        "goal_s": GOAL_S,
+    })
+
+
+if __name__ == "__main__":
+    print(main())

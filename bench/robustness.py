@@ -1,0 +1,50 @@
+"""MNIST test digits drawn the way people draw: upscaled to the canvas, thickened, off-centre
+and small; then read through the canvas path. The goal: within 1 point of clean accuracy."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+from bench.common import write
+from core import data, predict, preprocess
+
+CANVAS = 280
+SAMPLES = 2000
+
+
+def as_drawn(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Upscale a 28x28 digit to the canvas, thicken its strokes, shrink it to half size and
+    put it off-centre; return the canvas as RGBA."""
+    big = np.asarray(Image.fromarray(digit).resize((CANVAS, CANVAS), Image.Resampling.BILINEAR))
+    thick = ndimage.grey_dilation(big, size=(9, 9))
+    half = np.asarray(Image.fromarray(thick).resize((CANVAS // 2, CANVAS // 2),
+                                                    Image.Resampling.BILINEAR))
+    canvas = np.zeros((CANVAS, CANVAS), np.uint8)
+    top, left = rng.integers(0, CANVAS // 2, size=2)
+    canvas[top : top + CANVAS // 2, left : left + CANVAS // 2] = half
+    rgba = np.zeros((CANVAS, CANVAS, 4), np.uint8)
+    rgba[..., :3], rgba[..., 3] = canvas[..., None], 255
+    return rgba
+
+
+def main(model: str = "cnn_best") -> dict:
+    mnist = data.load("mnist")
+    classifier = predict.load_classifier(model)
+    labels = mnist.y_test[:SAMPLES]
+    clean = classifier.probabilities(mnist.images("test")[:SAMPLES]).argmax(axis=1)
+    rng = np.random.default_rng(0)
+    drawn = np.stack([preprocess.from_canvas(as_drawn(d, rng)) for d in mnist.x_test[:SAMPLES]])
+    through_canvas = classifier.probabilities(drawn).argmax(axis=1)
+    clean_accuracy = float((clean == labels).mean())
+    canvas_accuracy = float((through_canvas == labels).mean())
+    return write("robustness", {
+        "model": model, "test_images": SAMPLES, "clean_accuracy": round(clean_accuracy, 4),
+        "canvas_path_accuracy": round(canvas_accuracy, 4),
+        "drop_points": round(100 * (clean_accuracy - canvas_accuracy), 2), "goal_points": 1.0,
+    })
+
+
+if __name__ == "__main__":
+    print(main())
