@@ -32,8 +32,7 @@ def render_training_status(seen: tuple[str, ...]) -> None:
     """Background training, live; reruns the page when a new model lands in the store."""
     if store_signature() != seen:
         st.rerun(scope="app")
-    jobs = runtime.training_jobs(manager)
-    if not jobs:
+    if not runtime.training_jobs(manager):
         return
     with st.container(border=True):
         has_cnn = predict.best_card(DATASET, CNN_NAMES) is not None
@@ -144,7 +143,8 @@ def render_model(column, title: str, classifier: predict.Classifier | None,
 st.html("<style>.nc-digit{font-size:6rem;font-weight:700;line-height:1;color:#4cc9f0;"
         "text-align:center}.nc-confidence{text-align:center;font-size:1.2rem;opacity:.8}"
         "</style>")
-render_training_status(store_signature())
+if runtime.training_jobs(manager):  # poll only while something trains
+    render_training_status(store_signature())
 
 input_col, mlp_col, cnn_col = st.columns([1.05, 1, 1], gap="large")
 with input_col:

@@ -49,7 +49,6 @@ with device_col:
     st.markdown(device.detect().summary)
 
 
-@st.fragment(run_every=2.0)
 def render_models() -> None:
     st.markdown("**Model store**")
     cards = store.cards()
@@ -69,4 +68,7 @@ def render_models() -> None:
     runtime.render_jobs(manager, "home.job")
 
 
-render_models()
+if runtime.training_jobs(manager):  # poll only while something trains
+    st.fragment(render_models, run_every=2.0)()
+else:
+    render_models()
