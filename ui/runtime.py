@@ -74,6 +74,9 @@ def render_jobs(manager: JobManager, key_prefix: str) -> None:
     jobs = training_jobs(manager)
     for job in [j for j in jobs if j.state is not JobState.QUEUED]:
         render_job(job, manager, key_prefix)
+    for job in manager.jobs():
+        if job.state is JobState.FAILED and job.key.startswith("train:"):
+            st.error(f"{job.title} failed: {job.error}")
     queued = [j for j in jobs if j.state is JobState.QUEUED]
     if queued:
         st.caption("Next: " + " · ".join(f"{i}. {job.title}" for i, job in

@@ -69,7 +69,11 @@ def input_controls() -> tuple[np.ndarray | None, int | None, str | None]:
         if upload is None:
             return None, None, "Upload a picture of a digit."
         return _preprocessed(lambda: preprocess.from_upload(upload.getvalue()))
-    test = data.load(DATASET)
+    try:
+        test = data.load(DATASET)
+    except data.DatasetUnavailable as error:
+        st.error(str(error))
+        return None, None, "The test digits are not available."
     if st.button("Another test digit", key="draw.sample", icon=":material/casino:") or (
         "draw.sample_index" not in st.session_state
     ):
