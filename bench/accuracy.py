@@ -14,9 +14,8 @@ def main() -> dict:
     models = {}
     for card in store.cards():
         loaded = data.load(card.dataset)
-        probabilities = predict.load_classifier(card.name, card.dataset).probabilities(
-            loaded.images("test"))
-        accuracy = float((probabilities.argmax(axis=1) == loaded.labels("test")).mean())
+        accuracy = predict.load_classifier(card.name, card.dataset).accuracy(
+            loaded.images("test"), loaded.labels("test"))
         models[f"{card.dataset}/{card.name}"] = {
             "test_accuracy": round(accuracy, 4), "published": PUBLISHED.get(card.name),
             "goal": GOALS.get(card.name), "epochs": card.epochs,

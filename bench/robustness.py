@@ -33,12 +33,10 @@ def main(model: str = "cnn_best") -> dict:
     mnist = data.load("mnist")
     classifier = predict.load_classifier(model)
     labels = mnist.y_test[:SAMPLES]
-    clean = classifier.probabilities(mnist.images("test")[:SAMPLES]).argmax(axis=1)
     rng = np.random.default_rng(0)
     drawn = np.stack([preprocess.from_canvas(as_drawn(d, rng)) for d in mnist.x_test[:SAMPLES]])
-    through_canvas = classifier.probabilities(drawn).argmax(axis=1)
-    clean_accuracy = float((clean == labels).mean())
-    canvas_accuracy = float((through_canvas == labels).mean())
+    clean_accuracy = classifier.accuracy(mnist.images("test")[:SAMPLES], labels)
+    canvas_accuracy = classifier.accuracy(drawn, labels)
     return write("robustness", {
         "model": model, "test_images": SAMPLES, "clean_accuracy": round(clean_accuracy, 4),
         "canvas_path_accuracy": round(canvas_accuracy, 4),

@@ -126,10 +126,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     classifier = predict.load_classifier(args.name, args.dataset)
     loaded = data.load(args.dataset)
     started = time.perf_counter()
-    probabilities = classifier.probabilities(loaded.images("test"))
-    accuracy = float((probabilities.argmax(axis=1) == loaded.labels("test")).mean())
+    accuracy = classifier.accuracy(loaded.images("test"), loaded.labels("test"))
     print(json.dumps({"model": args.name, "dataset": args.dataset,
-                      "test_accuracy": round(accuracy, 6), "test_images": len(probabilities),
+                      "test_accuracy": round(accuracy, 6), "test_images": len(loaded.y_test),
                       "seconds": round(time.perf_counter() - started, 2)}))
     return 0
 

@@ -88,6 +88,10 @@ class Classifier:
                 parts.append(self._probabilities(images[start : start + batch_size]).numpy())
         return np.concatenate(parts) if parts else np.zeros((0, 10), np.float32)
 
+    def accuracy(self, images: np.ndarray, labels: np.ndarray) -> float:
+        """Return the fraction of images (n, H, W[, C]) classified as their labels."""
+        return float((self.probabilities(images).argmax(axis=1) == labels).mean())
+
     def predict(self, image: np.ndarray, saliency: bool = True) -> Prediction:
         """Return the prediction for one image (H, W[, C]), with its saliency map if asked."""
         images = self._batch(image[None])
@@ -128,7 +132,12 @@ def load_classifier(name: str, dataset: str = "mnist") -> Classifier:
     return classifier
 
 
+def ranked_cards(dataset: str, names: tuple[str, ...]) -> list[store.Card]:
+    """Return the stored models among `names`, most accurate first."""
+    found = [card for card in store.cards(dataset) if card.name in names]
+    return sorted(found, key=lambda card: -card.test_accuracy)
+
+
 def best_card(dataset: str, names: tuple[str, ...]) -> store.Card | None:
     """Return the most accurate stored model among `names`, or None if none is trained."""
-    found = [card for card in store.cards(dataset) if card.name in names]
-    return max(found, key=lambda card: card.test_accuracy, default=None)
+    return next(iter(ranked_cards(dataset, names)), None)

@@ -97,20 +97,17 @@ def _preprocessed(make) -> tuple[np.ndarray | None, None, str | None]:
     return image, None, None
 
 
-def choose_cnn() -> str | None:
-    """Return the CNN to use, None if none is trained yet."""
-    available = [card.name for card in sorted(store.cards(DATASET),
-                                              key=lambda c: -c.test_accuracy)
-                 if card.name in CNN_NAMES]
-    choice = st.selectbox("CNN on the right", [AUTO, *available], key="draw.cnn")
-    if choice == AUTO or choice not in available:
-        return available[0] if available else None
-    return choice
+def choose_cnn() -> store.Card | None:
+    """Return the card of the CNN to use, None if none is trained yet."""
+    ranked = predict.ranked_cards(DATASET, CNN_NAMES)
+    choice = st.selectbox("CNN on the right", [AUTO, *(card.name for card in ranked)],
+                          key="draw.cnn")
+    chosen = [card for card in ranked if card.name == choice]
+    return chosen[0] if chosen else next(iter(ranked), None)
 
 
-def announce_swap(name: str | None) -> None:
-    """Tell the user when the automatically chosen CNN changed under them."""
-    card = store.read_card(name, DATASET) if name else None
+def announce_swap(card: store.Card | None) -> None:
+    """Tell the user when the CNN on screen changed under them (a retrained or better one)."""
     current = card.sha256 if card else None
     previous = st.session_state.get("draw.auto_sha")
     if previous and current and previous != current:
@@ -159,10 +156,10 @@ with input_col:
                          "centred by mass")
     else:
         st.info(message or "Draw a digit.")
-    cnn_name = choose_cnn()
+    cnn_card = choose_cnn()
 
-announce_swap(cnn_name)
+announce_swap(cnn_card)
 mlp = runtime.load_classifier("mlp", DATASET)
-cnn = runtime.load_classifier(cnn_name, DATASET) if cnn_name else None
+cnn = runtime.load_classifier(cnn_card.name, DATASET) if cnn_card else None
 render_model(mlp_col, "MLP", mlp, image, true_label)
 render_model(cnn_col, "CNN", cnn, image, true_label)
