@@ -6,7 +6,7 @@ import time
 
 from bench.common import percentiles, write
 from core import predict, preprocess, store
-from tests.conftest import digit_canvas
+from tests.drawings import digit_canvas
 
 REPEATS = 200
 GOALS_MS = {"prediction": 15.0, "with_saliency": 40.0}

@@ -9,24 +9,21 @@ from scipy import ndimage
 
 from bench.common import write
 from core import data, predict, preprocess
+from tests.drawings import CANVAS, canvas_rgba, upscale_digit
 
-CANVAS = 280
 SAMPLES = 2000
 
 
 def as_drawn(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Upscale a 28x28 digit to the canvas, thicken its strokes, shrink it to half size and
     put it off-centre; return the canvas as RGBA."""
-    big = np.asarray(Image.fromarray(digit).resize((CANVAS, CANVAS), Image.Resampling.BILINEAR))
-    thick = ndimage.grey_dilation(big, size=(9, 9))
+    thick = ndimage.grey_dilation(upscale_digit(digit), size=(9, 9))
     half = np.asarray(Image.fromarray(thick).resize((CANVAS // 2, CANVAS // 2),
                                                     Image.Resampling.BILINEAR))
     canvas = np.zeros((CANVAS, CANVAS), np.uint8)
     top, left = rng.integers(0, CANVAS // 2, size=2)
     canvas[top : top + CANVAS // 2, left : left + CANVAS // 2] = half
-    rgba = np.zeros((CANVAS, CANVAS, 4), np.uint8)
-    rgba[..., :3], rgba[..., 3] = canvas[..., None], 255
-    return rgba
+    return canvas_rgba(canvas)
 
 
 def main(model: str = "cnn_best") -> dict:

@@ -8,15 +8,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # Tests decide themselves what trains; the app must not start jobs behind their back.
 os.environ["NEURAL_CANVAS_AUTOTRAIN"] = "0"
 
-import base64  # noqa: E402
-import io  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from PIL import Image  # noqa: E402
 
-from core import data, settings, training  # noqa: E402
+from core import settings, training  # noqa: E402
 from core.zoo import TrainConfig  # noqa: E402
 
 REAL_DATA_DIR = settings.data_dir()
@@ -60,25 +56,3 @@ def use_trained(trained_home, monkeypatch) -> Path:
     monkeypatch.setenv(settings.HOME_ENV, str(trained_home))
     return trained_home
 
-
-def digit_canvas(index: int, size: int = 280) -> np.ndarray:
-    """An MNIST test digit drawn as the canvas would send it: (size, size, 4) RGBA uint8."""
-    digit = data.load("mnist").x_test[index]
-    big = np.asarray(Image.fromarray(digit).resize((size, size), Image.Resampling.BILINEAR))
-    rgba = np.zeros((size, size, 4), np.uint8)
-    rgba[..., :3] = big[..., None]
-    rgba[..., 3] = 255
-    return rgba
-
-
-def png_bytes(array: np.ndarray, mode: str | None = None) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(array, mode=mode).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def canvas_state(rgba: np.ndarray) -> dict:
-    """The canvas component's session-state value for a drawing (the component's own shape)."""
-    encoded = base64.b64encode(png_bytes(rgba)).decode()
-    return {"drawing": {"raw": {"objects": [{"type": "path"}]},
-                        "data": f"data:image/png;base64,{encoded}"}}

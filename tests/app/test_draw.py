@@ -6,7 +6,7 @@ import numpy as np
 
 from core import store
 from tests.app.conftest import open_page, text_of
-from tests.conftest import canvas_state, digit_canvas, png_bytes
+from tests.drawings import canvas_state, digit_canvas, png_bytes
 
 CANVAS_KEY = "draw.canvas.0"
 

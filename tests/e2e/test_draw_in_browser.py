@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import digit_canvas, png_bytes
+from tests.drawings import digit_canvas, png_bytes
 from tests.e2e.browser import one_stroke, predicted_digits, stroke, wait_idle, zero_stroke
 
 pytestmark = pytest.mark.e2e

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import digit_canvas, png_bytes
+from tests.drawings import digit_canvas, png_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 

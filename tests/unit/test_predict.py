@@ -6,7 +6,7 @@ import numpy as np
 
 from core import data, predict, preprocess, store, zoo
 from core.zoo import TrainConfig
-from tests.conftest import digit_canvas
+from tests.drawings import digit_canvas
 
 
 def test_predictions_agree_with_keras_and_are_accurate(use_trained):

@@ -10,7 +10,7 @@ from PIL import Image
 from scipy import ndimage
 
 from core import data, preprocess
-from tests.conftest import digit_canvas, png_bytes
+from tests.drawings import digit_canvas, png_bytes
 
 
 def ink_box(image: np.ndarray) -> tuple[int, int]:
