@@ -154,8 +154,10 @@ def _forward_chunk(model, x: np.ndarray) -> np.ndarray:
                 raise ValueError(f"layer {layer.name}: only batch norm with scale and centre")
             gamma, beta, mean, variance = weights
             x = gamma * (x - mean) / np.sqrt(variance + layer.epsilon) + beta
-        elif kind in ("Activation", "ReLU"):
-            x = relu(x) if kind == "ReLU" else _activation(layer)(x)
+        elif kind == "Activation":
+            x = _activation(layer)(x)
+        elif kind == "ReLU":
+            x = relu(x)
         elif kind in ("Dropout", "InputLayer"):
             continue  # dropout does nothing at inference
         else:
