@@ -163,18 +163,18 @@ def train_classifier(name: str, dataset: str = "mnist", config: TrainConfig | No
 
 
 def training_key(name: str, dataset: str) -> str:
-    """Return the job key that keeps one training of a model at a time."""
+    """Return the prefix of the job keys for training one model (pages list jobs by it)."""
     return f"train:{dataset}:{name}"
 
 
 def submit_training(manager: JobManager, name: str, dataset: str = "mnist", *,
                     quick: bool = False) -> Job:
-    """Queue the training of a zoo classifier as a job (deduplicated per model)."""
-    recipe = "quick recipe" if quick else "full recipe"
-    title = f"Train {name} on {dataset} ({recipe})"
+    """Queue the training of a zoo classifier as a job (one per model and recipe at a time)."""
+    recipe = "quick" if quick else "full"
     return manager.submit(
-        title, lambda job: train_classifier(name, dataset, quick=quick, job=job),
-        key=training_key(name, dataset),
+        f"Train {name} on {dataset} ({recipe} recipe)",
+        lambda job: train_classifier(name, dataset, quick=quick, job=job),
+        key=f"{training_key(name, dataset)}:{recipe}",
     )
 
 
@@ -193,13 +193,5 @@ def ensure_default_models(manager: JobManager, dataset: str = "mnist") -> list[J
     for name in zoo.BOOTSTRAP:
         card = store.read_card(name, dataset)
         if (card is None and zoo.spec(name).quick is not None) or (card and card.quick):
-            queued.append(_submit_upgrade(manager, name, dataset))
+            queued.append(submit_training(manager, name, dataset))
     return queued
-
-
-def _submit_upgrade(manager: JobManager, name: str, dataset: str) -> Job:
-    return manager.submit(
-        f"Train {name} on {dataset} (full recipe)",
-        lambda job: train_classifier(name, dataset, job=job),
-        key=f"{training_key(name, dataset)}:full",
-    )
