@@ -15,6 +15,8 @@ st.set_page_config(page_title="Neural Canvas", page_icon=":material/draw:", layo
 PAGES = [
     st.Page("views/home.py", title="Home", icon=":material/home:", default=True),
     st.Page("views/draw.py", title="Draw a digit", icon=":material/draw:", url_path="draw"),
+    st.Page("views/inside.py", title="Inside the CNN", icon=":material/layers:",
+            url_path="inside"),
 ]
 
 manager = runtime.job_manager()

@@ -27,7 +27,7 @@ def _as_batch(x: np.ndarray) -> tuple[np.ndarray, bool]:
     raise ValueError(f"expected an image (H, W[, C]) or a batch (n, H, W, C), got {x.shape}")
 
 
-def _pad_amounts(size: int, window: int, stride: int, padding: str) -> tuple[int, int]:
+def pad_amounts(size: int, window: int, stride: int, padding: str) -> tuple[int, int]:
     """Return (before, after) padding along one axis, the way TensorFlow computes it."""
     if padding == "valid":
         return 0, 0
@@ -39,15 +39,15 @@ def _pad_amounts(size: int, window: int, stride: int, padding: str) -> tuple[int
 
 def output_size(size: int, window: int, stride: int, padding: str) -> int:
     """Return the output length along one axis: floor((n + p - k) / s) + 1."""
-    before, after = _pad_amounts(size, window, stride, padding)
+    before, after = pad_amounts(size, window, stride, padding)
     return (size + before + after - window) // stride + 1
 
 
 def _windows(x: np.ndarray, window: tuple[int, int], stride: int, padding: str,
              fill: float) -> np.ndarray:
     """Return every window of a batch: (n, H', W', C, kh, kw), a view where possible."""
-    (top, bottom), (left, right) = (_pad_amounts(x.shape[1], window[0], stride, padding),
-                                    _pad_amounts(x.shape[2], window[1], stride, padding))
+    (top, bottom), (left, right) = (pad_amounts(x.shape[1], window[0], stride, padding),
+                                    pad_amounts(x.shape[2], window[1], stride, padding))
     if top or bottom or left or right:
         x = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=fill)
     views = np.lib.stride_tricks.sliding_window_view(x, window, axis=(1, 2))
@@ -117,24 +117,30 @@ def softmax(z: np.ndarray) -> np.ndarray:
 ACTIVATIONS = {"linear": lambda x: x, "relu": relu, "softmax": softmax}
 
 
-def _activation(layer) -> object:
-    name = getattr(layer.activation, "__name__", "linear")
-    if name not in ACTIVATIONS:
-        raise ValueError(f"layer {layer.name}: activation {name!r} has no NumPy version here")
-    return ACTIVATIONS[name]
+def _activation_name(layer) -> str:
+    return getattr(getattr(layer, "activation", None), "__name__", "linear")
 
 
-def forward(model, images: np.ndarray) -> np.ndarray:
+def forward(model, images: np.ndarray, logits: bool = False) -> np.ndarray:
     """Run a trained Keras CNN (Conv2D, MaxPooling2D, Flatten, Dense, Dropout, Activation,
-    BatchNormalization, ReLU) on images (n, H, W, C) with the ops above; return its outputs.
+    BatchNormalization, ReLU) on images (n, H, W, C) with the ops above; return its outputs,
+    or with `logits` the scores before its final softmax.
     """
     batch, _ = _as_batch(images)
-    parts = [_forward_chunk(model, batch[start : start + FORWARD_CHUNK])
+    last = model.layers[-1]
+    skip = last.name if logits and _activation_name(last) == "softmax" else None
+    parts = [_forward_chunk(model, batch[start : start + FORWARD_CHUNK], skip)
              for start in range(0, len(batch), FORWARD_CHUNK)]
     return np.concatenate(parts)
 
 
-def _forward_chunk(model, x: np.ndarray) -> np.ndarray:
+def _forward_chunk(model, x: np.ndarray, skip_activation_of: str | None) -> np.ndarray:
+    def activate(layer, values: np.ndarray) -> np.ndarray:
+        name = "linear" if layer.name == skip_activation_of else _activation_name(layer)
+        if name not in ACTIVATIONS:
+            raise ValueError(f"layer {layer.name}: activation {name!r} has no NumPy version here")
+        return ACTIVATIONS[name](values)
+
     for layer in model.layers:
         kind = type(layer).__name__
         weights = [np.asarray(w) for w in layer.get_weights()]
@@ -142,20 +148,20 @@ def _forward_chunk(model, x: np.ndarray) -> np.ndarray:
             stride = layer.strides[0]
             x = conv2d(x, weights[0], weights[1] if layer.use_bias else None, stride,
                        layer.padding)
-            x = _activation(layer)(x)
+            x = activate(layer, x)
         elif kind == "MaxPooling2D":
             x = max_pool(x, layer.pool_size[0], layer.strides[0], layer.padding)
         elif kind == "Flatten":
             x = x.reshape(len(x), -1)
         elif kind == "Dense":
-            x = _activation(layer)(dense(x, weights[0], weights[1] if layer.use_bias else None))
+            x = activate(layer, dense(x, weights[0], weights[1] if layer.use_bias else None))
         elif kind == "BatchNormalization":
             if len(weights) != 4:
                 raise ValueError(f"layer {layer.name}: only batch norm with scale and centre")
             gamma, beta, mean, variance = weights
             x = gamma * (x - mean) / np.sqrt(variance + layer.epsilon) + beta
         elif kind == "Activation":
-            x = _activation(layer)(x)
+            x = activate(layer, x)
         elif kind == "ReLU":
             x = relu(x)
         elif kind in ("Dropout", "InputLayer"):

@@ -23,10 +23,16 @@ def gray_to_rgb(image: np.ndarray) -> np.ndarray:
     return np.repeat(gray[..., None], 3, axis=2)
 
 
+HEAT_STOPS = ((0, 0, 4), (87, 16, 110), (188, 55, 84), (249, 142, 9), (252, 255, 164))
+# The same ramp for plotly heatmaps (the app's theme would otherwise replace a named scale).
+HEAT_SCALE = [[k / (len(HEAT_STOPS) - 1), f"rgb{stop}"] for k, stop in enumerate(HEAT_STOPS)]
+NEGATIVE, POSITIVE = (77, 201, 240), (255, 158, 26)  # signed values: blue below zero, orange above
+SIGNED_SCALE = [[0, f"rgb{NEGATIVE}"], [0.5, "rgb(0, 0, 0)"], [1, f"rgb{POSITIVE}"]]
+
+
 def heat_colours(values: np.ndarray) -> np.ndarray:
     """Map (H, W) floats in [0, 1] to an (H, W, 3) float 'inferno'-like colour ramp."""
-    stops = np.array([[0, 0, 4], [87, 16, 110], [188, 55, 84], [249, 142, 9], [252, 255, 164]],
-                     dtype=np.float32) / 255.0
+    stops = np.array(HEAT_STOPS, dtype=np.float32) / 255.0
     position = np.clip(values, 0.0, 1.0) * (len(stops) - 1)
     low = np.floor(position).astype(int).clip(0, len(stops) - 2)
     weight = (position - low)[..., None]
@@ -61,5 +67,204 @@ def probability_bars(probabilities: np.ndarray, class_names: tuple[str, ...],
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", bargap=0.25,
         yaxis=dict(range=[0, 1.15], showgrid=False, showticklabels=False, zeroline=False),
         xaxis=dict(type="category", tickfont=dict(size=16)), showlegend=False,
+    )
+    return figure
+
+
+BACKGROUND = np.array([14, 17, 23], np.uint8)  # the dark theme's page colour, between tiles
+
+
+def signed_colours(values: np.ndarray) -> np.ndarray:
+    """Map (H, W) floats in [-1, 1] to (H, W, 3) floats: blue below zero, black at zero,
+    orange to yellow above (reads on a dark page and a projector)."""
+    v = np.clip(values, -1.0, 1.0)[..., None]
+    negative = np.array(NEGATIVE, np.float32) / 255.0
+    positive = np.array(POSITIVE, np.float32) / 255.0
+    return np.where(v < 0, -v * negative, v * positive)
+
+
+def colour_image(values: np.ndarray, scale: float | None = None) -> np.ndarray:
+    """Colour one map (H, W): heat colours when it is non-negative, signed colours otherwise.
+
+    `scale` is the value drawn at full brightness (default: the map's largest magnitude).
+    """
+    values = np.asarray(values, np.float32)
+    scale = float(scale if scale is not None else np.abs(values).max()) or 1.0
+    if values.min() >= 0:
+        return (heat_colours(values / scale) * 255).astype(np.uint8)
+    return (signed_colours(values / scale) * 255).astype(np.uint8)
+
+
+def feature_grid(maps: np.ndarray, tile: int = 56, gap: int = 3,
+                 columns: int | None = None) -> np.ndarray:
+    """Lay out every map of (H, W, C) as a grid of coloured tiles: (rows, cols) RGB uint8.
+
+    All tiles share one brightness scale (the layer's 99.5th percentile magnitude), so a
+    map that barely fires looks dark instead of being stretched to look busy.
+    """
+    height, width, count = maps.shape
+    columns = columns or (8 if count <= 64 else 16)
+    rows = -(-count // columns)
+    factor = max(1, tile // max(height, width))
+    size_h, size_w = height * factor, width * factor
+    scale = float(np.percentile(np.abs(maps), 99.5)) or 1.0
+    grid = np.empty((rows * (size_h + gap) - gap, columns * (size_w + gap) - gap, 3), np.uint8)
+    grid[:] = BACKGROUND
+    for index in range(count):
+        top, left = (index // columns) * (size_h + gap), (index % columns) * (size_w + gap)
+        tile_image = colour_image(np.clip(maps[:, :, index], -scale, scale), scale)
+        grid[top : top + size_h, left : left + size_w] = upscale(tile_image, size_h)[:size_h,
+                                                                                     :size_w]
+    return grid
+
+
+def _heatmap(values: np.ndarray, signed: bool | None = None) -> go.Heatmap:
+    """A heatmap trace: heat colours from zero, or signed colours centred on zero."""
+    values = np.asarray(values, np.float32)
+    signed = bool(values.min() < 0) if signed is None else signed
+    bound = float(np.abs(values).max()) or 1.0
+    return go.Heatmap(z=values, colorscale=SIGNED_SCALE if signed else HEAT_SCALE,
+                      zmin=-bound if signed else 0, zmax=bound, showscale=False,
+                      hovertemplate="row %{y}, column %{x}: %{z:.4f}<extra></extra>")
+
+
+def value_heatmap(values: np.ndarray, title: str = "", height: int = 320) -> go.Figure:
+    """A map as a heatmap whose hover gives every number."""
+    figure = go.Figure(_heatmap(values))
+    _square_layout(figure, title, height)
+    figure.update_yaxes(scaleanchor="x")
+    return figure
+
+
+def value_grids(panels: list[tuple[str, np.ndarray, bool]], marked: tuple[int, int] | None = None,
+                height: int = 260) -> go.Figure:
+    """Small matrices side by side (title, values, signed), every number written in its cell.
+
+    `marked` frames one cell of the first panel (the winner of a pooling window).
+    """
+    from plotly.subplots import make_subplots
+
+    figure = make_subplots(rows=1, cols=len(panels), horizontal_spacing=0.05,
+                           subplot_titles=[title for title, _, _ in panels])
+    figure.update_annotations(font=dict(size=16, color=TEXT))  # the titles
+    for index, (_, values, signed) in enumerate(panels, start=1):
+        trace = _heatmap(values, signed)
+        figure.add_trace(trace, 1, index)
+        axis = "" if index == 1 else str(index)
+        for (row, col), value in np.ndenumerate(np.asarray(values)):
+            bright = abs(value) / trace.zmax > 0.6  # dark digits on bright cells
+            figure.add_annotation(x=col, y=row, xref=f"x{axis}", yref=f"y{axis}",
+                                  text=f"{value:.2f}", showarrow=False,
+                                  font=dict(size=16, color="#111" if bright else TEXT))
+        figure.update_yaxes(scaleanchor=f"x{axis}", row=1, col=index)
+    if marked is not None:
+        figure.add_shape(type="rect", x0=marked[1] - 0.5, x1=marked[1] + 0.5,
+                         y0=marked[0] - 0.5, y1=marked[0] + 0.5, line=dict(color=ACCENT, width=4))
+    _square_layout(figure, "", height)
+    figure.update_layout(margin=dict(l=4, r=4, t=36, b=4))
+    return figure
+
+
+def _square_layout(figure: go.Figure, title: str, height: int) -> None:
+    figure.update_layout(
+        title=dict(text=title, font=dict(size=16, color=TEXT), x=0.5, xanchor="center"),
+        height=height, margin=dict(l=4, r=4, t=36 if title else 4, b=4), font=FONT,
+        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+    )
+    figure.update_xaxes(visible=False, constrain="domain")
+    figure.update_yaxes(visible=False, autorange="reversed")
+
+
+def _window_shapes(row: int, col: int, window: int, out_row: int, out_col: int) -> list[dict]:
+    """Rectangles for the window on the input (x/y) and its output cell (x2/y2)."""
+    return [dict(type="rect", xref="x", yref="y", x0=col - 0.5, x1=col + window - 0.5,
+                 y0=row - 0.5, y1=row + window - 0.5, line=dict(color=ACCENT, width=3)),
+            dict(type="rect", xref="x2", yref="y2", x0=out_col - 0.5, x1=out_col + 0.5,
+                 y0=out_row - 0.5, y1=out_row + 0.5, line=dict(color=ACCENT, width=3))]
+
+
+def sliding_window(source: np.ndarray, output: np.ndarray, window: int, stride: int,
+                   offset: int, position: tuple[int, int], animate: bool = False,
+                   max_frames: int = 170, height: int = 380) -> go.Figure:
+    """The input with the window at `position`, beside the output it produces.
+
+    With `animate`, the figure carries frames that slide the window over the whole input
+    while the output fills in (a Play button plays them in the browser, no server
+    round trips). `offset` is the padding before the first row and column.
+    """
+    from plotly.subplots import make_subplots
+
+    figure = make_subplots(rows=1, cols=2, horizontal_spacing=0.06,
+                           subplot_titles=("input", "output"))
+    source_bound = float(np.abs(source).max()) or 1.0
+    figure.add_trace(go.Heatmap(z=source, colorscale=[[0, "black"], [1, "white"]], zmin=0,
+                                zmax=source_bound, showscale=False,
+                                hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>"),
+                     1, 1)
+    bound = float(np.abs(output).max()) or 1.0
+    signed = bool(output.min() < 0)
+    scale = SIGNED_SCALE if signed else HEAT_SCALE
+    out_rows, out_cols = output.shape
+
+    def revealed(upto: int) -> np.ndarray:
+        shown = np.full(output.size, np.nan, np.float32)
+        shown[: upto + 1] = output.reshape(-1)[: upto + 1]
+        return shown.reshape(output.shape)
+
+    def place(index: int) -> list[dict]:
+        out_row, out_col = divmod(index, out_cols)
+        return _window_shapes(out_row * stride - offset, out_col * stride - offset, window,
+                              out_row, out_col)
+
+    def output_trace(values: np.ndarray) -> go.Heatmap:
+        return go.Heatmap(z=values, colorscale=scale, zmin=-bound if signed else 0, zmax=bound,
+                          showscale=False,
+                          hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>")
+
+    current = position[0] * out_cols + position[1]
+    figure.add_trace(output_trace(revealed(output.size - 1)), 1, 2)
+    shapes = place(current)
+    if animate:
+        step = max(1, -(-output.size // max_frames))
+        indices = [*range(0, output.size, step), output.size - 1]
+        figure.frames = [go.Frame(data=[output_trace(np.round(revealed(i), 3))], traces=[1],
+                                  layout=dict(shapes=place(i)), name=str(i)) for i in indices]
+        figure.update_layout(updatemenus=[dict(
+            type="buttons", showactive=False, x=0.5, y=-0.02, xanchor="center", yanchor="top",
+            direction="left", font=dict(size=16, color="#111"),
+            buttons=[dict(label="▶ Play", method="animate",
+                          args=[None, dict(frame=dict(duration=50, redraw=True),
+                                           transition=dict(duration=0), fromcurrent=False)]),
+                     dict(label="❚❚ Pause", method="animate",
+                          args=[[None], dict(mode="immediate", frame=dict(duration=0))])])])
+    figure.update_layout(shapes=shapes, height=height, font=FONT,
+                         margin=dict(l=4, r=4, t=30, b=50 if animate else 4),
+                         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)")
+    figure.update_xaxes(visible=False, constrain="domain")
+    figure.update_yaxes(visible=False, autorange="reversed")
+    figure.update_yaxes(scaleanchor="x", row=1, col=1)
+    figure.update_yaxes(scaleanchor="x2", row=1, col=2)
+    return figure
+
+
+def curves(x: list, series: dict[str, list], x_title: str, y_title: str,
+           y_range: tuple[float, float] | None = None, goal: float | None = None,
+           height: int = 320) -> go.Figure:
+    """Line chart of one or more series over the same x (training curves)."""
+    figure = go.Figure()
+    palette = [ACCENT, "#ff9e1a", "#f72585", "#80ed99"]
+    for index, (name, values) in enumerate(series.items()):
+        figure.add_trace(go.Scatter(x=x, y=values, name=name, mode="lines+markers",
+                                    marker=dict(size=4),
+                                    line=dict(color=palette[index % len(palette)], width=3)))
+    if goal is not None:
+        figure.add_hline(y=goal, line=dict(color=MUTED, dash="dash"),
+                         annotation_text=f"{goal:.0%}", annotation_font=dict(color=TEXT))
+    figure.update_layout(
+        height=height, margin=dict(l=10, r=10, t=10, b=10), font=FONT,
+        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+        xaxis=dict(title=x_title, gridcolor="#2a2f3a"),
+        yaxis=dict(title=y_title, gridcolor="#2a2f3a", range=list(y_range) if y_range else None),
+        legend=dict(orientation="h", y=1.02, yanchor="bottom"), showlegend=len(series) > 1,
     )
     return figure

@@ -75,15 +75,15 @@ class Classifier:
         self._probabilities = tf.function(lambda x: tf.exp(log_probabilities(x)),
                                           input_signature=[batch])
         self._explain = tf.function(explain, input_signature=[one])
-        # Keras layers are not safe to call from several threads at once.
-        self._lock = threading.Lock()
+        # Keras layers are not safe to call from several threads at once (the inspector shares it).
+        self.lock = threading.Lock()
         self.predict(np.zeros(self.input_shape[:2], np.float32), saliency=True)
 
     def probabilities(self, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
         """Return (n, classes) probabilities for images (n, H, W[, C]) in [0, 1]."""
         images = self._batch(images)
         parts = []
-        with self._lock:
+        with self.lock:
             for start in range(0, len(images), batch_size):
                 parts.append(self._probabilities(images[start : start + batch_size]).numpy())
         return np.concatenate(parts) if parts else np.zeros((0, 10), np.float32)
@@ -95,7 +95,7 @@ class Classifier:
     def predict(self, image: np.ndarray, saliency: bool = True) -> Prediction:
         """Return the prediction for one image (H, W[, C]), with its saliency map if asked."""
         images = self._batch(image[None])
-        with self._lock:
+        with self.lock:
             if not saliency:
                 return Prediction(self._probabilities(images).numpy()[0], None)
             probabilities, gradient = self._explain(images)

@@ -169,6 +169,7 @@ SPECS: dict[str, ModelSpec] = {
     )
 }
 CLASSIFIERS = tuple(SPECS)
+CNNS = ("cnn_best", "cnn_bn", "cnn_lab", "cnn_report")  # the convolutional ones, ours first
 # The order in which first launch trains what is missing: something on screen fast,
 # then the strongest model, which replaces it when ready.
 BOOTSTRAP = ("mlp", "cnn_report", "cnn_best")

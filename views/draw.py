@@ -6,15 +6,13 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from core import data, plots, predict, preprocess, store
-from ui import runtime
+from core import data, plots, predict, preprocess, store, zoo
+from ui import inputs, runtime
 
 DATASET = "mnist"
 CANVAS_SIZE = 280
 SOURCES = ("Draw", "Upload", "Test sample")
-CNN_NAMES = ("cnn_best", "cnn_bn", "cnn_lab", "cnn_report")
 AUTO = "Most accurate available"
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp"]
 
 st.title("Draw a digit")
 st.caption("Draw a digit with the mouse or a finger. Two real networks trained on MNIST read "
@@ -35,7 +33,7 @@ def render_training_status(seen: tuple[str, ...]) -> None:
     if not runtime.training_jobs(manager):
         return
     with st.container(border=True):
-        has_cnn = predict.best_card(DATASET, CNN_NAMES) is not None
+        has_cnn = predict.best_card(DATASET, zoo.CNNS) is not None
         if has_cnn:
             st.markdown("**A stronger model is training in the background.** It replaces the "
                         "current one on this page as soon as it is ready.")
@@ -45,7 +43,7 @@ def render_training_status(seen: tuple[str, ...]) -> None:
         runtime.render_jobs(manager, "draw.job")
 
 
-def input_controls() -> tuple[np.ndarray | None, int | None, str | None]:
+def input_controls() -> inputs.Input:
     """Draw the input widgets; return (model input 28x28, true label, message)."""
     source = st.segmented_control("Input", SOURCES, default="Draw", key="draw.source") or "Draw"
     if source == "Draw":
@@ -58,48 +56,19 @@ def input_controls() -> tuple[np.ndarray | None, int | None, str | None]:
         )
         if st.button("Clear", key="draw.clear", icon=":material/delete:"):
             st.session_state["draw.clears"] = clears + 1
-            st.session_state.pop("canvas.image", None)
+            st.session_state.pop(inputs.SHARED_IMAGE, None)
             st.rerun()
         if canvas.image_data is None:
             return None, None, "Draw a digit on the black canvas."
-        return _preprocessed(lambda: preprocess.from_canvas(canvas.image_data))
+        return inputs.preprocessed(lambda: preprocess.from_canvas(canvas.image_data))
     if source == "Upload":
-        upload = st.file_uploader("A picture of one digit (PNG, JPEG, GIF or BMP; dark ink on "
-                                  "light paper is fine)", type=UPLOAD_TYPES, key="draw.upload")
-        if upload is None:
-            return None, None, "Upload a picture of a digit."
-        return _preprocessed(lambda: preprocess.from_upload(upload.getvalue()))
-    try:
-        test = data.load(DATASET)
-    except data.DatasetUnavailable as error:
-        st.error(str(error))
-        return None, None, "The test digits are not available."
-    if st.button("Another test digit", key="draw.sample", icon=":material/casino:") or (
-        "draw.sample_index" not in st.session_state
-    ):
-        st.session_state["draw.sample_index"] = int(np.random.default_rng().integers(
-            len(test.y_test)))
-    index = st.session_state["draw.sample_index"]
-    label = int(test.y_test[index])
-    st.caption(f"MNIST test image #{index}: true label **{label}**")
-    return test.x_test[index].astype(np.float32) / 255.0, label, None
-
-
-def _preprocessed(make) -> tuple[np.ndarray | None, None, str | None]:
-    try:
-        image = make()
-    except preprocess.EmptyDrawing as error:
-        return None, None, str(error)
-    except preprocess.UnreadableImage as error:
-        st.error(str(error))
-        return None, None, "Try another picture."
-    st.session_state["canvas.image"] = image  # shared with the pages that inspect it
-    return image, None, None
+        return inputs.upload("draw.upload")
+    return inputs.test_sample("draw")
 
 
 def choose_cnn() -> store.Card | None:
     """Return the card of the CNN to use, None if none is trained yet."""
-    ranked = predict.ranked_cards(DATASET, CNN_NAMES)
+    ranked = predict.ranked_cards(DATASET, zoo.CNNS)
     choice = st.selectbox("CNN on the right", [AUTO, *(card.name for card in ranked)],
                           key="draw.cnn")
     chosen = [card for card in ranked if card.name == choice]

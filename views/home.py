@@ -14,6 +14,10 @@ PAGE_CARDS = [
      "Draw with the mouse and watch an MLP and a CNN read it live, with the probabilities of "
      "all ten digits and a heatmap of the pixels that decided. Upload a photo or pick a test "
      "digit instead."),
+    ("views/inside.py", "Inside the CNN", ":material/layers:",
+     "Every convolution and pooling layer's feature maps for your digit; one number of a "
+     "feature map worked out by hand; your own kernel; the network re-run in plain NumPy, "
+     "and a CNN trained from scratch in NumPy with hand-written backpropagation."),
 ]
 
 st.title("Neural Canvas")

@@ -1,0 +1,66 @@
+"""Input widgets the pages share: a picture to upload, an MNIST test digit, and the drawing
+that the Draw page leaves in session state for the other pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import streamlit as st
+
+from core import data, preprocess
+
+SHARED_IMAGE = "canvas.image"  # the latest drawing or upload, 28x28 in [0, 1]
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp"]
+# (model input 28x28 or None, the true label when known, what to tell the user instead)
+Input = tuple[np.ndarray | None, int | None, str | None]
+
+
+def preprocessed(make: Callable[[], np.ndarray]) -> Input:
+    """Run a preprocessing step; share its result, or say what was wrong with the input."""
+    try:
+        image = make()
+    except preprocess.EmptyDrawing as error:
+        return None, None, str(error)
+    except preprocess.UnreadableImage as error:
+        st.error(str(error))
+        return None, None, "Try another picture."
+    st.session_state[SHARED_IMAGE] = image
+    return image, None, None
+
+
+def upload(key: str) -> Input:
+    """A file uploader for one digit's picture."""
+    picture = st.file_uploader("A picture of one digit (PNG, JPEG, GIF or BMP; dark ink on "
+                               "light paper is fine)", type=UPLOAD_TYPES, key=key)
+    if picture is None:
+        return None, None, "Upload a picture of a digit."
+    return preprocessed(lambda: preprocess.from_upload(picture.getvalue()))
+
+
+def test_sample(key_prefix: str, dataset: str = "mnist") -> Input:
+    """A random test digit with its true label, and a button for another one."""
+    try:
+        test = data.load(dataset)
+    except data.DatasetUnavailable as error:
+        st.error(str(error))
+        return None, None, "The test digits are not available."
+    index_key = f"{key_prefix}.sample_index"
+    if st.button("Another test digit", key=f"{key_prefix}.sample", icon=":material/casino:") or (
+        index_key not in st.session_state
+    ):
+        st.session_state[index_key] = int(np.random.default_rng().integers(len(test.y_test)))
+    index = st.session_state[index_key]
+    label = int(test.y_test[index])
+    st.caption(f"MNIST test image #{index}: true label **{label}**")
+    return test.x_test[index].astype(np.float32) / 255.0, label, None
+
+
+def shared_drawing() -> Input:
+    """The drawing (or upload) last made on any page, if there is one."""
+    image = st.session_state.get(SHARED_IMAGE)
+    if image is None:
+        st.page_link("views/draw.py", label="Draw a digit first", icon=":material/draw:")
+        return None, None, "Nothing drawn yet: draw a digit on the Draw page, upload a " \
+                           "picture or take a test digit."
+    return image, None, None

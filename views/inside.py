@@ -1,0 +1,80 @@
+"""Inside the CNN: the feature maps of every layer for one digit, the arithmetic behind a
+single number of a feature map, your own kernel, and a CNN written in plain NumPy."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import inspect, plots, predict, zoo
+from ui import conv_steps, feature_maps, inputs, kernel_lab, numpy_lab, runtime
+
+DATASET = "mnist"
+SOURCES = ("Your drawing", "Upload", "Test sample")
+
+st.title("Inside the CNN")
+st.caption("What each convolution and pooling layer makes of a digit, and what the numbers in "
+           "a feature map actually are. Nothing here is a picture of a network: every map is "
+           "computed from your digit by the real trained model.")
+
+manager = runtime.job_manager()
+
+
+def input_controls() -> inputs.Input:
+    source = st.segmented_control("Input", SOURCES, default=SOURCES[0],
+                                  key="inside.source") or SOURCES[0]
+    if source == "Upload":
+        return inputs.upload("inside.upload")
+    if source == "Test sample":
+        return inputs.test_sample("inside")
+    return inputs.shared_drawing()
+
+
+def choose_classifier() -> predict.Classifier | None:
+    ranked = predict.ranked_cards(DATASET, zoo.CNNS)
+    if not ranked:
+        st.info("No CNN is trained yet. The first one is on its way; this page fills in as "
+                "soon as it is ready.")
+        runtime.render_jobs(manager, "inside.job")
+        return None
+    name = st.selectbox("Network", [card.name for card in ranked], key="inside.cnn",
+                        format_func=lambda n: f"{zoo.spec(n).title} ({n})")
+    return runtime.load_classifier(name, DATASET)
+
+
+input_col, model_col = st.columns([1, 1.4], gap="large")
+with input_col:
+    image, true_label, message = input_controls()
+with model_col:
+    classifier = choose_classifier()
+    inspection = None
+    if classifier is not None and image is not None:
+        inspection = inspect.inspector(classifier).inspect(image)
+        verdict = f"reads this as **{inspection.digit}**, " \
+                  f"{inspection.probabilities.max():.0%} sure"
+        if true_label is not None:
+            verdict += " ✓" if inspection.digit == true_label else f" ✗ (it is a {true_label})"
+        st.markdown(f"{classifier.card.title} {verdict} · {classifier.card.test_accuracy:.2%} "
+                    "on the MNIST test set")
+if image is not None:
+    input_col.image(plots.upscale(plots.gray_to_rgb(image), 140), width=140,
+                    caption="The 28x28 input the network sees")
+else:
+    st.info(message or "Choose an input.")
+
+maps_tab, steps_tab, kernel_tab, numpy_tab, scratch_tab = st.tabs([
+    "Feature maps", "Convolution step by step", "Your own kernel", "NumPy vs Keras",
+    "A CNN in plain NumPy"])
+with maps_tab:
+    if inspection is not None:
+        feature_maps.render(inspection, classifier.model)
+with steps_tab:
+    if inspection is not None:
+        conv_steps.render(inspection, classifier.model)
+with kernel_tab:
+    if image is not None:
+        kernel_lab.render(image)
+with numpy_tab:
+    if inspection is not None:
+        numpy_lab.render_forward(inspection, classifier.model)
+with scratch_tab:
+    numpy_lab.render_training(manager, image)
