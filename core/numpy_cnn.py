@@ -341,8 +341,7 @@ def submit(manager, config: NumpyCNNConfig = NumpyCNNConfig()):
     def work(job) -> TrainingRun:
         network, run = train(config, job=job)
         save_run(network, run)
-        job.publish(1.0, f"done: {run.test_accuracy:.2%} on all 10,000 test digits",
-                    test_accuracy=run.test_accuracy)
+        job.publish(test_accuracy=run.test_accuracy)
         return run
 
     return manager.submit("CNN in plain NumPy", work, key=JOB_KEY)

@@ -101,6 +101,19 @@ def test_numpy_forward_pass_handles_every_zoo_classifier(name):
     assert np.abs(numpy_ops.forward(model, x) - expected).max() < 1e-4
 
 
+@pytest.mark.parametrize("name", ["mlp", "cnn_lab", "cnn_bn", "cnn_report"])
+def test_logits_are_the_scores_under_the_softmax(name):
+    model = zoo.build(name)
+    x = np.abs(random(3, 28, 28, 1))
+    logits = numpy_ops.forward(model, x, logits=True)
+    expected = np.asarray(model(x, training=False))
+    if not zoo.spec(name).outputs_logits:
+        expected = np.log(expected)  # log-probabilities: the logits up to a constant per row
+        logits = logits - logits.max(axis=1, keepdims=True)
+        expected = expected - expected.max(axis=1, keepdims=True)
+    assert np.abs(logits - expected).max() < 1e-4
+
+
 def test_unsupported_layers_are_named():
     model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.GlobalAveragePooling2D()])
     with pytest.raises(ValueError, match="GlobalAveragePooling2D"):
