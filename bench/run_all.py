@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import accuracy, first_launch, latency, robustness
+from bench import accuracy, first_launch, inside, latency, robustness
 from bench.common import RESULTS
 
 
@@ -23,6 +23,7 @@ def summary(results: dict) -> str:
     lines.append(f"| {robust['model']}: canvas-path accuracy (drawn-like digits) | "
                  f"{robust['canvas_path_accuracy']:.2%} (clean {robust['clean_accuracy']:.2%}, "
                  f"drop {robust['drop_points']} points) | drop ≤ 1 point |")
+    lines += inside_lines(results["inside"])
     launch = results.get("first_launch", {})
     if "first_prediction_s" in launch:
         lines.append(f"| first launch to first prediction (quick MLP) | "
@@ -32,9 +33,35 @@ def summary(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def inside_lines(result: dict) -> list[str]:
+    trained = [value for model in result["trained"].values()
+               for value in model["layers_max_abs_difference"].values()]
+    relative = [value for model in result["trained"].values()
+                for value in model["layers_relative_difference"].values()]
+    lines = [f"| NumPy ops vs Keras layers on random inputs, largest difference | "
+             f"{max(result['random_inputs_max_abs_difference'].values()):.1e} | ≤ 1e-5 |",
+             f"| NumPy layers vs Keras with trained weights on real activations: largest "
+             f"difference (relative to the layer's largest output) | {max(trained):.2e} "
+             f"({max(relative):.1e}) | ≤ 1e-5 |"]
+    for name, model in result["trained"].items():
+        lines.append(f"| {name}: NumPy forward pass, same class as Keras | "
+                     f"{model['same_predicted_class']:,} / {model['test_images']:,} | all |")
+    for name, timing in result["feature_maps_ms"].items():
+        lines.append(f"| {name}: feature maps for one image, with figures, p50 | "
+                     f"{timing['p50_ms']} ms | ≤ 100 ms |")
+    scratch = result["numpy_cnn"]
+    lines.append(f"| NumPy CNN: gradients vs finite differences, largest relative error | "
+                 f"{max(scratch['gradient_relative_errors'].values()):.1e} | < 1e-4 |")
+    lines.append(f"| NumPy CNN: test accuracy after {scratch['cycles']} cycles "
+                 f"({scratch['train_seconds']:.0f} s; 95% after "
+                 f"{scratch['seconds_to_95_percent']} s) | {scratch['test_accuracy']:.2%} | "
+                 f"≥ 95% within 180 s |")
+    return lines
+
+
 def main(skip_browser: bool = False) -> int:
     results = {"accuracy": accuracy.main(), "latency": latency.main(),
-               "robustness": robustness.main()}
+               "robustness": robustness.main(), "inside": inside.main()}
     if not skip_browser:
         results["first_launch"] = first_launch.main()
     table = summary(results)

@@ -129,43 +129,47 @@ def forward(model, images: np.ndarray, logits: bool = False) -> np.ndarray:
     batch, _ = _as_batch(images)
     last = model.layers[-1]
     skip = last.name if logits and _activation_name(last) == "softmax" else None
-    parts = [_forward_chunk(model, batch[start : start + FORWARD_CHUNK], skip)
-             for start in range(0, len(batch), FORWARD_CHUNK)]
+    parts = []
+    for start in range(0, len(batch), FORWARD_CHUNK):
+        x = batch[start : start + FORWARD_CHUNK]
+        for layer in model.layers:
+            x = apply_layer(layer, x, linear=layer.name == skip)
+        parts.append(x)
     return np.concatenate(parts)
 
 
-def _forward_chunk(model, x: np.ndarray, skip_activation_of: str | None) -> np.ndarray:
-    def activate(layer, values: np.ndarray) -> np.ndarray:
-        name = "linear" if layer.name == skip_activation_of else _activation_name(layer)
+def apply_layer(layer, x: np.ndarray, linear: bool = False) -> np.ndarray:
+    """Do what one trained Keras layer does at inference, with the ops above.
+
+    `linear` leaves out the layer's activation (to read the logits under a softmax).
+    """
+    kind = type(layer).__name__
+    weights = [np.asarray(w) for w in layer.get_weights()]
+
+    def activate(values: np.ndarray) -> np.ndarray:
+        name = "linear" if linear else _activation_name(layer)
         if name not in ACTIVATIONS:
             raise ValueError(f"layer {layer.name}: activation {name!r} has no NumPy version here")
         return ACTIVATIONS[name](values)
 
-    for layer in model.layers:
-        kind = type(layer).__name__
-        weights = [np.asarray(w) for w in layer.get_weights()]
-        if kind == "Conv2D":
-            stride = layer.strides[0]
-            x = conv2d(x, weights[0], weights[1] if layer.use_bias else None, stride,
-                       layer.padding)
-            x = activate(layer, x)
-        elif kind == "MaxPooling2D":
-            x = max_pool(x, layer.pool_size[0], layer.strides[0], layer.padding)
-        elif kind == "Flatten":
-            x = x.reshape(len(x), -1)
-        elif kind == "Dense":
-            x = activate(layer, dense(x, weights[0], weights[1] if layer.use_bias else None))
-        elif kind == "BatchNormalization":
-            if len(weights) != 4:
-                raise ValueError(f"layer {layer.name}: only batch norm with scale and centre")
-            gamma, beta, mean, variance = weights
-            x = gamma * (x - mean) / np.sqrt(variance + layer.epsilon) + beta
-        elif kind == "Activation":
-            x = activate(layer, x)
-        elif kind == "ReLU":
-            x = relu(x)
-        elif kind in ("Dropout", "InputLayer"):
-            continue  # dropout does nothing at inference
-        else:
-            raise ValueError(f"layer {layer.name} ({kind}) has no NumPy version here")
-    return x
+    if kind == "Conv2D":
+        bias = weights[1] if layer.use_bias else None
+        return activate(conv2d(x, weights[0], bias, layer.strides[0], layer.padding))
+    if kind == "MaxPooling2D":
+        return max_pool(x, layer.pool_size[0], layer.strides[0], layer.padding)
+    if kind == "Flatten":
+        return x.reshape(len(x), -1)
+    if kind == "Dense":
+        return activate(dense(x, weights[0], weights[1] if layer.use_bias else None))
+    if kind == "BatchNormalization":
+        if len(weights) != 4:
+            raise ValueError(f"layer {layer.name}: only batch norm with scale and centre")
+        gamma, beta, mean, variance = weights
+        return gamma * (x - mean) / np.sqrt(variance + layer.epsilon) + beta
+    if kind == "Activation":
+        return activate(x)
+    if kind == "ReLU":
+        return relu(x)
+    if kind in ("Dropout", "InputLayer"):
+        return x  # dropout does nothing at inference
+    raise ValueError(f"layer {layer.name} ({kind}) has no NumPy version here")

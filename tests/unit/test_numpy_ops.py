@@ -69,7 +69,7 @@ def test_normalize_gives_each_map_zero_mean_and_unit_spread():
     expected = keras_output(keras.layers.LayerNormalization(
         axis=(1, 2), center=False, scale=False, epsilon=numpy_ops.NORMALIZE_EPSILON), x)
     ours = numpy_ops.normalize(x)
-    assert np.abs(ours - expected).max() < 1e-4
+    assert np.abs(ours - expected).max() < TOLERANCE
     assert np.abs(ours.mean(axis=(1, 2))).max() < 1e-5
 
 
