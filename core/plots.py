@@ -231,7 +231,7 @@ def sliding_window(source: np.ndarray, output: np.ndarray, window: int, stride: 
                                   layout=dict(shapes=place(i)), name=str(i)) for i in indices]
         figure.update_layout(updatemenus=[dict(
             type="buttons", showactive=False, x=0.5, y=-0.02, xanchor="center", yanchor="top",
-            direction="left", font=dict(size=16, color="#111"),
+            direction="left", font=dict(size=16, color="#111"), bgcolor=ACCENT,
             buttons=[dict(label="▶ Play", method="animate",
                           args=[None, dict(frame=dict(duration=50, redraw=True),
                                            transition=dict(duration=0), fromcurrent=False)]),
@@ -240,10 +240,12 @@ def sliding_window(source: np.ndarray, output: np.ndarray, window: int, stride: 
     figure.update_layout(shapes=shapes, height=height, font=FONT,
                          margin=dict(l=4, r=4, t=30, b=50 if animate else 4),
                          paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)")
-    figure.update_xaxes(visible=False, constrain="domain")
-    figure.update_yaxes(visible=False, autorange="reversed")
-    figure.update_yaxes(scaleanchor="x", row=1, col=1)
-    figure.update_yaxes(scaleanchor="x2", row=1, col=2)
+    # Fixed ranges: a half-revealed output keeps its full size while the animation plays.
+    for col, (rows, cols) in enumerate((source.shape, output.shape), start=1):
+        figure.update_xaxes(visible=False, range=[-0.5, cols - 0.5], constrain="domain",
+                            row=1, col=col)
+        figure.update_yaxes(visible=False, range=[rows - 0.5, -0.5],
+                            scaleanchor="x" if col == 1 else "x2", row=1, col=col)
     return figure
 
 
