@@ -41,7 +41,7 @@ def charts(app) -> list[dict]:
 def test_without_a_drawing_the_page_says_where_to_get_one(inside):
     assert "Nothing drawn yet" in text_of(inside)
     assert headings(inside) == []
-    assert "backpropagation" in text_of(inside)  # the NumPy CNN needs no drawing
+    assert "written out by hand" in text_of(inside)  # the NumPy CNN needs no drawing
 
 
 def test_the_shared_drawing_gets_every_layer_as_a_grid(with_drawing):
