@@ -105,7 +105,7 @@ def feature_maps(name: str) -> dict:
 def numpy_cnn_run() -> dict:
     errors = numpy_cnn.gradient_check()
     network, run = numpy_cnn.train()
-    reached = next((run.seconds[k] for k, a in enumerate(run.accuracy) if a >= 0.95), None)
+    reached = run.seconds_to(0.95)
     return {"gradient_relative_errors": errors, "cycles": len(run.cycles),
             "train_seconds": round(run.seconds[-1], 1),
             "seconds_to_95_percent": round(reached, 1) if reached is not None else None,

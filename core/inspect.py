@@ -206,8 +206,9 @@ def conv_step(image: np.ndarray, conv: FirstConv, i: int, j: int, f: int) -> Con
     patch = padded[row : row + size, col : col + size]
     kernel = conv.kernels[:, :, 0, f]
     products = patch * kernel
+    total = float(products.sum())
     bias = float(conv.bias[f]) if conv.bias is not None else 0.0
-    z = float(products.sum(dtype=np.float32)) + bias
+    z = total + bias
     steps = [("sum + bias", z)]
     if conv.activation == "relu":
         steps.append(("ReLU", max(z, 0.0)))
@@ -217,7 +218,7 @@ def conv_step(image: np.ndarray, conv: FirstConv, i: int, j: int, f: int) -> Con
         steps.append(("batch norm", z))
     if conv.relu_after:
         steps.append(("ReLU", max(steps[-1][1], 0.0)))
-    return ConvStep(patch, kernel, products, float(products.sum()), bias, tuple(steps))
+    return ConvStep(patch, kernel, products, total, bias, tuple(steps))
 
 
 @dataclass(frozen=True)
@@ -225,8 +226,6 @@ class PoolStep:
     """One output value of a max pooling layer, worked out in full."""
 
     window: np.ndarray  # (pool, pool) of the input feature map
-    row: int  # where the window starts in the input
-    col: int
 
     @property
     def value(self) -> float:
@@ -242,9 +241,8 @@ class PoolStep:
 def pool_step(feature_map: np.ndarray, i: int, j: int, pool: int = 2,
               stride: int | None = None) -> PoolStep:
     """Work out output (i, j) of a max pooling over one (H, W) feature map."""
-    stride = stride or pool
-    row, col = i * stride, j * stride
-    return PoolStep(feature_map[row : row + pool, col : col + pool], row, col)
+    row, col = i * (stride or pool), j * (stride or pool)
+    return PoolStep(feature_map[row : row + pool, col : col + pool])
 
 
 def apply_kernel(image: np.ndarray, kernel: np.ndarray, stride: int,

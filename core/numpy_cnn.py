@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -260,13 +259,17 @@ class TrainingRun:
     test_accuracy: float | None = None  # on all 10,000 test images, at the end
     finished_at: float | None = None
 
+    def seconds_to(self, accuracy: float) -> float | None:
+        """Training time until the curve first reached `accuracy` (None: it never did)."""
+        return next((seconds for seconds, reached in zip(self.seconds, self.accuracy,
+                                                         strict=True) if reached >= accuracy),
+                    None)
 
-def train(config: NumpyCNNConfig = NumpyCNNConfig(), job=None,
-          on_cycle: Callable[[TrainingRun], None] | None = None) -> tuple[NumpyCNN, TrainingRun]:
+
+def train(config: NumpyCNNConfig = NumpyCNNConfig(), job=None) -> tuple[NumpyCNN, TrainingRun]:
     """Train on MNIST for config.cycles cycles, scoring test accuracy after each.
 
-    `job` (a core.jobs.Job) receives progress and can pause or stop the run between
-    batches; `on_cycle` sees the run after every cycle.
+    `job` (a core.jobs.Job) receives progress and can pause or stop the run between batches.
     """
     from core import data
 
@@ -298,8 +301,6 @@ def train(config: NumpyCNNConfig = NumpyCNNConfig(), job=None,
         if job is not None:
             job.publish(cycle / config.cycles, f"cycle {cycle} of {config.cycles}",
                         cycle=cycle, accuracy=run.accuracy[-1], loss=run.loss[-1])
-        if on_cycle is not None:
-            on_cycle(run)
     run.test_accuracy = network.accuracy(test_images, test_labels)
     run.finished_at = time.time()
     return network, run

@@ -84,7 +84,8 @@ def signed_colours(values: np.ndarray) -> np.ndarray:
 
 
 def colour_image(values: np.ndarray, scale: float | None = None) -> np.ndarray:
-    """Colour one map (H, W): heat colours when it is non-negative, signed colours otherwise.
+    """Colour a map (H, W[, C]) as (H, W[, C], 3) uint8: heat colours when it is
+    non-negative, signed colours otherwise.
 
     `scale` is the value drawn at full brightness (default: the map's largest magnitude).
     """
@@ -99,8 +100,9 @@ def feature_grid(maps: np.ndarray, tile: int = 56, gap: int = 3,
                  columns: int | None = None) -> np.ndarray:
     """Lay out every map of (H, W, C) as a grid of coloured tiles: (rows, cols) RGB uint8.
 
-    All tiles share one brightness scale (the layer's 99.5th percentile magnitude), so a
-    map that barely fires looks dark instead of being stretched to look busy.
+    All tiles share one brightness scale (the layer's 99.5th percentile magnitude) and
+    one colour scheme, so a map that barely fires looks dark instead of being stretched
+    to look busy.
     """
     height, width, count = maps.shape
     columns = columns or (8 if count <= 64 else 16)
@@ -108,21 +110,24 @@ def feature_grid(maps: np.ndarray, tile: int = 56, gap: int = 3,
     factor = max(1, tile // max(height, width))
     size_h, size_w = height * factor, width * factor
     scale = float(np.percentile(np.abs(maps), 99.5)) or 1.0
+    tiles = upscale(colour_image(np.clip(maps, -scale, scale), scale), max(size_h, size_w))
     grid = np.empty((rows * (size_h + gap) - gap, columns * (size_w + gap) - gap, 3), np.uint8)
     grid[:] = BACKGROUND
     for index in range(count):
         top, left = (index // columns) * (size_h + gap), (index % columns) * (size_w + gap)
-        tile_image = colour_image(np.clip(maps[:, :, index], -scale, scale), scale)
-        grid[top : top + size_h, left : left + size_w] = upscale(tile_image, size_h)[:size_h,
-                                                                                     :size_w]
+        grid[top : top + size_h, left : left + size_w] = tiles[:, :, index]
     return grid
 
 
-def _heatmap(values: np.ndarray, signed: bool | None = None) -> go.Heatmap:
-    """A heatmap trace: heat colours from zero, or signed colours centred on zero."""
+def _heatmap(values: np.ndarray, signed: bool | None = None,
+             bound: float | None = None) -> go.Heatmap:
+    """A heatmap trace: heat colours from zero, or signed colours centred on zero.
+
+    `bound` is the magnitude drawn brightest (default: the values' own largest).
+    """
     values = np.asarray(values, np.float32)
     signed = bool(values.min() < 0) if signed is None else signed
-    bound = float(np.abs(values).max()) or 1.0
+    bound = bound or float(np.abs(values).max()) or 1.0
     return go.Heatmap(z=values, colorscale=SIGNED_SCALE if signed else HEAT_SCALE,
                       zmin=-bound if signed else 0, zmax=bound, showscale=False,
                       hovertemplate="row %{y}, column %{x}: %{z:.4f}<extra></extra>")
@@ -199,11 +204,10 @@ def sliding_window(source: np.ndarray, output: np.ndarray, window: int, stride: 
     source_bound = float(np.abs(source).max()) or 1.0
     figure.add_trace(go.Heatmap(z=source, colorscale=[[0, "black"], [1, "white"]], zmin=0,
                                 zmax=source_bound, showscale=False,
-                                hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>"),
+                                hovertemplate="row %{y}, column %{x}: %{z:.4f}<extra></extra>"),
                      1, 1)
     bound = float(np.abs(output).max()) or 1.0
     signed = bool(output.min() < 0)
-    scale = SIGNED_SCALE if signed else HEAT_SCALE
     out_rows, out_cols = output.shape
 
     def revealed(upto: int) -> np.ndarray:
@@ -216,18 +220,14 @@ def sliding_window(source: np.ndarray, output: np.ndarray, window: int, stride: 
         return _window_shapes(out_row * stride - offset, out_col * stride - offset, window,
                               out_row, out_col)
 
-    def output_trace(values: np.ndarray) -> go.Heatmap:
-        return go.Heatmap(z=values, colorscale=scale, zmin=-bound if signed else 0, zmax=bound,
-                          showscale=False,
-                          hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>")
-
     current = position[0] * out_cols + position[1]
-    figure.add_trace(output_trace(revealed(output.size - 1)), 1, 2)
+    figure.add_trace(_heatmap(output, signed, bound), 1, 2)
     shapes = place(current)
     if animate:
         step = max(1, -(-output.size // max_frames))
         indices = [*range(0, output.size, step), output.size - 1]
-        figure.frames = [go.Frame(data=[output_trace(np.round(revealed(i), 3))], traces=[1],
+        figure.frames = [go.Frame(data=[_heatmap(np.round(revealed(i), 3), signed, bound)],
+                                  traces=[1],
                                   layout=dict(shapes=place(i)), name=str(i)) for i in indices]
         figure.update_layout(updatemenus=[dict(
             type="buttons", showactive=False, x=0.5, y=-0.02, xanchor="center", yanchor="top",

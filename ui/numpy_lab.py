@@ -107,8 +107,7 @@ def accuracy_range(accuracy: list[float]) -> tuple[float, float]:
 
 
 def show_run(run: numpy_cnn.TrainingRun) -> None:
-    reached = next((run.seconds[k] for k, accuracy in enumerate(run.accuracy)
-                    if accuracy >= 0.95), None)
+    reached = run.seconds_to(0.95)
     summary = (f"Last run: **{run.test_accuracy:.2%}** on all 10,000 test digits after "
                f"{len(run.cycles)} cycles, {run.seconds[-1]:.0f} s of training")
     if reached is not None:
