@@ -17,6 +17,8 @@ PAGES = [
     st.Page("views/draw.py", title="Draw a digit", icon=":material/draw:", url_path="draw"),
     st.Page("views/inside.py", title="Inside the CNN", icon=":material/layers:",
             url_path="inside"),
+    st.Page("views/denoise.py", title="Denoising lab", icon=":material/blur_on:",
+            url_path="denoise"),
 ]
 
 manager = runtime.job_manager()

@@ -4,7 +4,7 @@
     python -m core models list
     python -m core models train NAME|all [--dataset D] [--quick]
     python -m core predict FILE ... [--model NAME]
-    python -m core evaluate NAME [--dataset D]
+    python -m core evaluate NAME [--dataset D] [--noise KIND:LEVEL [--denoiser NAME|best]]
     python -m core bench [--skip-browser]
 """
 
@@ -48,7 +48,7 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
-    from core import store
+    from core import denoise, store
 
     cards = store.cards()
     if not cards:
@@ -56,16 +56,16 @@ def cmd_models_list(args: argparse.Namespace) -> int:
     for card in sorted(cards, key=lambda c: (c.dataset, c.name)):
         trained = time.strftime("%Y-%m-%d %H:%M", time.localtime(card.trained_at))
         recipe = " (quick recipe)" if card.quick else ""
-        print(f"{card.dataset:<14} {card.name:<11} {card.test_accuracy:7.2%}  "
+        print(f"{card.dataset:<14} {card.name:<11} {denoise.headline(card):<34}  "
               f"{card.epochs:>2} epochs  {card.train_seconds:6.0f} s  {trained}{recipe}")
     return 0
 
 
 def cmd_models_train(args: argparse.Namespace) -> int:
-    from core import training, zoo
+    from core import denoise, training, zoo
     from core.jobs import JobManager, JobState
 
-    names = list(zoo.CLASSIFIERS) if args.name == "all" else [args.name]
+    names = list(zoo.CLASSIFIERS + zoo.DENOISERS) if args.name == "all" else [args.name]
     for name in names:
         zoo.spec(name)  # fail early on a wrong name
     manager = JobManager(max_concurrent=1)
@@ -88,7 +88,7 @@ def cmd_models_train(args: argparse.Namespace) -> int:
         sys.stderr.write("\n")
         if job.state is JobState.DONE:
             card = job.result
-            print(f"{name}: test accuracy {card.test_accuracy:.2%} after {card.epochs} epochs "
+            print(f"{name}: {denoise.headline(card)} after {card.epochs} epochs "
                   f"in {card.train_seconds:.0f} s")
         else:
             print(f"{name}: {job.state.value}: {job.error or job.message}", file=sys.stderr)
@@ -121,16 +121,51 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from core import data, predict
+    from core import data, denoise, predict
 
     classifier = predict.load_classifier(args.name, args.dataset)
     loaded = data.load(args.dataset)
+    images, labels = loaded.images("test"), loaded.labels("test")
+    record: dict = {"model": args.name, "dataset": args.dataset}
     started = time.perf_counter()
-    accuracy = classifier.accuracy(loaded.images("test"), loaded.labels("test"))
-    print(json.dumps({"model": args.name, "dataset": args.dataset,
-                      "test_accuracy": round(accuracy, 6), "test_images": len(loaded.y_test),
-                      "seconds": round(time.perf_counter() - started, 2)}))
+    if args.noise is None:
+        if args.denoiser:
+            raise ValueError("--denoiser needs --noise KIND:LEVEL.")
+        accuracy = classifier.accuracy(images, labels)
+    else:
+        kind, level = parse_noise(args.noise)
+        denoiser = None
+        if args.denoiser:
+            name = args.denoiser
+            if name == "best":
+                best = denoise.best_denoiser(args.dataset, kind)
+                if best is None:
+                    raise ValueError(f"No denoiser is trained on {args.dataset}: run "
+                                     "`python -m core models train ae_unet`.")
+                name = best.name
+            denoiser = denoise.load_denoiser(name, args.dataset)
+            record["denoiser"] = name
+        record |= {"noise": kind, "level": level}
+        accuracy = denoise.accuracy_under_noise(classifier, images, labels, kind, level,
+                                                denoiser)
+    print(json.dumps(record | {"test_accuracy": round(accuracy, 6), "test_images": len(labels),
+                               "seconds": round(time.perf_counter() - started, 2)}))
     return 0
+
+
+def parse_noise(text: str) -> tuple[str, float]:
+    """Read 'gaussian:0.6' as ('gaussian', 0.6), or say what a noise looks like."""
+    from core import noise
+
+    kind, _, level = text.partition(":")
+    try:
+        value = float(level)
+    except ValueError:
+        value = -1.0
+    if kind not in noise.NOISES or not 0.0 <= value <= 1.0:
+        raise ValueError(f"--noise takes KIND:LEVEL with KIND one of {', '.join(noise.NOISES)} "
+                         f"and LEVEL between 0 and 1, e.g. gaussian:0.6; not {text!r}.")
+    return kind, value
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -175,6 +210,11 @@ def parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="test accuracy of a stored model, as JSON")
     evaluate.add_argument("name")
     evaluate.add_argument("--dataset", default="mnist")
+    evaluate.add_argument("--noise", metavar="KIND:LEVEL",
+                          help="test on noisy images, e.g. gaussian:0.6 or salt_pepper:0.4")
+    evaluate.add_argument("--denoiser", metavar="NAME",
+                          help="clean the noisy images with this stored denoiser first "
+                               "('best': the store's best for that noise)")
     evaluate.set_defaults(run=cmd_evaluate)
 
     bench = commands.add_parser("bench", help="run the benchmarks into bench/results/")

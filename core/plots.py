@@ -9,6 +9,8 @@ ACCENT = "#4cc9f0"
 MUTED = "#5c677d"
 TEXT = "#f1f3f6"
 FONT = dict(size=16, color=TEXT)
+GRID = "#2a2f3a"
+PALETTE = (ACCENT, "#ff9e1a", "#f72585", "#80ed99")
 
 
 def upscale(image: np.ndarray, size: int = 224) -> np.ndarray:
@@ -254,19 +256,67 @@ def curves(x: list, series: dict[str, list], x_title: str, y_title: str,
            height: int = 320) -> go.Figure:
     """Line chart of one or more series over the same x (training curves)."""
     figure = go.Figure()
-    palette = [ACCENT, "#ff9e1a", "#f72585", "#80ed99"]
     for index, (name, values) in enumerate(series.items()):
         figure.add_trace(go.Scatter(x=x, y=values, name=name, mode="lines+markers",
                                     marker=dict(size=4),
-                                    line=dict(color=palette[index % len(palette)], width=3)))
+                                    line=dict(color=PALETTE[index % len(PALETTE)], width=3)))
     if goal is not None:
         figure.add_hline(y=goal, line=dict(color=MUTED, dash="dash"),
                          annotation_text=f"{goal:.0%}", annotation_font=dict(color=TEXT))
+    _chart_layout(figure, height, dict(title=x_title),
+                  dict(title=y_title, range=list(y_range) if y_range else None),
+                  showlegend=len(series) > 1)
+    return figure
+
+
+def _chart_layout(figure: go.Figure, height: int, xaxis: dict, yaxis: dict, **extra) -> None:
+    """The house style of a chart: transparent on the dark theme, large type, legend on top."""
     figure.update_layout(
         height=height, margin=dict(l=10, r=10, t=10, b=10), font=FONT,
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-        xaxis=dict(title=x_title, gridcolor="#2a2f3a"),
-        yaxis=dict(title=y_title, gridcolor="#2a2f3a", range=list(y_range) if y_range else None),
-        legend=dict(orientation="h", y=1.02, yanchor="bottom"), showlegend=len(series) > 1,
+        xaxis=dict(gridcolor=GRID) | xaxis, yaxis=dict(gridcolor=GRID) | yaxis,
+        legend=dict(orientation="h", y=1.02, yanchor="bottom"), **extra,
     )
+
+
+def image_stack(images: list[np.ndarray], size: int = 84, gap: int = 4) -> np.ndarray:
+    """Stack (H, W) images in [0, 1] top to bottom, enlarged, with thin grey rules: uint8 RGB."""
+    tiles = [upscale(gray_to_rgb(image), size) for image in images]
+    rule = np.full((gap, tiles[0].shape[1], 3), 90, np.uint8)
+    parts = [part for tile in tiles for part in (tile, rule)][:-1]
+    return np.concatenate(parts, axis=0)
+
+
+def log_histograms(series: dict[str, np.ndarray], threshold: float | None = None,
+                   bins: int = 60, height: int = 320) -> go.Figure:
+    """Overlaid histograms of positive values on a log axis, with a threshold line."""
+    positive = {name: np.maximum(values, 1e-12) for name, values in series.items()}
+    lows = [np.log10(values).min() for values in positive.values()]
+    highs = [np.log10(values).max() for values in positive.values()]
+    edges = np.linspace(min(lows), max(highs), bins + 1)
+    figure = go.Figure()
+    for index, (name, values) in enumerate(positive.items()):
+        counts, _ = np.histogram(np.log10(values), edges)
+        figure.add_trace(go.Bar(x=10 ** ((edges[:-1] + edges[1:]) / 2), y=counts, name=name,
+                                width=10 ** edges[1:] - 10 ** edges[:-1], opacity=0.65,
+                                marker_color=PALETTE[index % len(PALETTE)]))
+    if threshold is not None:
+        figure.add_vline(x=threshold, line=dict(color=TEXT, dash="dash", width=2),
+                         annotation_text="threshold", annotation_font=dict(color=TEXT))
+    _chart_layout(figure, height, dict(type="log", title="reconstruction loss (log scale)"),
+                  dict(title="points"), barmode="overlay")
+    return figure
+
+
+def flagged_points(groups: dict[str, tuple[np.ndarray, np.ndarray]],
+                   height: int = 320) -> go.Figure:
+    """Scatter of 2-D points per group (points, flagged mask): flagged ones ringed in red."""
+    figure = go.Figure()
+    for index, (name, (points, flagged)) in enumerate(groups.items()):
+        figure.add_trace(go.Scattergl(
+            x=points[:, 0], y=points[:, 1], mode="markers", name=name,
+            marker=dict(size=5, color=PALETTE[index % len(PALETTE)],
+                        line=dict(width=np.where(flagged, 1.5, 0), color="#ff3b3b")),
+        ))
+    _chart_layout(figure, height, dict(title="x"), dict(title="y"))
     return figure

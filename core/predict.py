@@ -2,8 +2,8 @@
 
 `model.predict` costs ~100 ms a call in overhead; an eager `model(x)` ~5 ms. A traced
 `tf.function` with a fixed input signature runs the same graph in under 1 ms, and its
-gradient twin gives the saliency map in the same call. Models stay warm in memory,
-keyed by their card's checksum, so a retrained model is swapped in automatically.
+gradient twin gives the saliency map in the same call. Models stay warm in memory
+(core.warm), so a retrained model is swapped in automatically.
 """
 
 from __future__ import annotations
@@ -15,11 +15,8 @@ import numpy as np
 import tensorflow as tf
 from scipy import ndimage
 
-from core import store, zoo
+from core import store, warm, zoo
 
-# Keyed by (card path, model checksum): a retrained model or another store is a new entry.
-_CACHE: dict[tuple[str, str], Classifier] = {}
-_CACHE_LOCK = threading.Lock()
 # SmoothGrad: averaging the gradient over a few noisy copies removes most of the speckle
 # of a plain gradient map, and one batched call keeps it within a few milliseconds.
 SMOOTH_SAMPLES = 8
@@ -117,19 +114,7 @@ def saliency_map(gradient: np.ndarray) -> np.ndarray:
 
 def load_classifier(name: str, dataset: str = "mnist") -> Classifier:
     """Return a warm classifier from the store (raises store.StoreError when unavailable)."""
-    path = str(store.card_path(name, dataset))
-    card = store.read_card(name, dataset)
-    if card is not None:
-        with _CACHE_LOCK:
-            cached = _CACHE.get((path, card.sha256))
-        if cached is not None:
-            return cached
-    classifier = Classifier(store.load(name, dataset))
-    with _CACHE_LOCK:
-        for key in [k for k in _CACHE if k[0] == path]:
-            del _CACHE[key]  # drop the model this one replaces
-        _CACHE[(path, classifier.card.sha256)] = classifier
-    return classifier
+    return warm.load(name, dataset, Classifier)
 
 
 def ranked_cards(dataset: str, names: tuple[str, ...]) -> list[store.Card]:

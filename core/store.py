@@ -55,6 +55,8 @@ class Card:
     epochs: int
     trained_at: float  # seconds since the epoch
     quick: bool = False  # trained with the short first-launch recipe
+    # What else was measured on the test set; a denoiser's PSNR and SSIM per noise and level.
+    metrics: dict = field(default_factory=dict)
     file: str = ""
     sha256: str = ""
     versions: dict = field(default_factory=dict)
@@ -74,7 +76,8 @@ class StoredModel:
 
 
 def new_card(name: str, dataset: str, title: str, config: TrainConfig, *, test_accuracy: float,
-             test_loss: float, train_seconds: float, epochs: int, quick: bool = False) -> Card:
+             test_loss: float, train_seconds: float, epochs: int, quick: bool = False,
+             metrics: dict | None = None) -> Card:
     """Return the card for a model that has just been trained."""
     import tensorflow as tf
 
@@ -82,7 +85,7 @@ def new_card(name: str, dataset: str, title: str, config: TrainConfig, *, test_a
         name=name, dataset=dataset, title=title, config=asdict(config),
         test_accuracy=float(test_accuracy), test_loss=float(test_loss),
         train_seconds=float(train_seconds), epochs=int(epochs), trained_at=time.time(),
-        quick=quick,
+        quick=quick, metrics=metrics or {},
         versions={"keras": keras.__version__, "tensorflow": tf.__version__,
                   "numpy": np.__version__},
     )

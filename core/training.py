@@ -9,7 +9,7 @@ from collections.abc import Callable
 import keras
 import numpy as np
 
-from core import data, store, zoo
+from core import data, denoise, noise, store, zoo
 from core.jobs import Job, JobManager
 from core.zoo import TrainConfig
 
@@ -25,26 +25,32 @@ LIVE_VALIDATION_SAMPLES = 2000
 PUBLISH_EVERY_S = 0.25
 
 
-class ShiftedBatches(keras.utils.PyDataset):
-    """Batches of images randomly translated by up to `max_shift` pixels (zero-filled)."""
+class Batches(keras.utils.PyDataset):
+    """Shuffled batches with the recipe's augmentation: random shifts, then random noise.
 
-    def __init__(self, images: np.ndarray, labels: np.ndarray, batch_size: int,
-                 max_shift: int, seed: int) -> None:
+    `targets` None means the target is the (shifted) clean image itself: a denoiser's.
+    """
+
+    def __init__(self, images: np.ndarray, targets: np.ndarray | None, config: TrainConfig) -> None:
         super().__init__()
-        self.images, self.labels = images, labels
-        self.batch_size, self.max_shift = batch_size, max_shift
-        self.rng = np.random.default_rng(seed)
+        self.images, self.targets, self.config = images, targets, config
+        self.rng = np.random.default_rng(config.seed)
         self.order = self.rng.permutation(len(images))
 
     def __len__(self) -> int:
-        return math.ceil(len(self.images) / self.batch_size)
+        return math.ceil(len(self.images) / self.config.batch_size)
 
     def on_epoch_end(self) -> None:
         self.order = self.rng.permutation(len(self.images))
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        ids = self.order[index * self.batch_size : (index + 1) * self.batch_size]
-        return random_shift(self.images[ids], self.max_shift, self.rng), self.labels[ids]
+        size = self.config.batch_size
+        ids = self.order[index * size : (index + 1) * size]
+        clean = self.images[ids]
+        if self.config.shift_pixels:
+            clean = random_shift(clean, self.config.shift_pixels, self.rng)
+        inputs = noise.random_noise(clean, self.rng) if self.config.noisy_inputs else clean
+        return inputs, clean if self.targets is None else self.targets[ids]
 
 
 def random_shift(images: np.ndarray, max_shift: int, rng: np.random.Generator) -> np.ndarray:
@@ -95,7 +101,7 @@ class JobProgress(keras.callbacks.Callback):
 
 def compile_model(model: keras.Model, config: TrainConfig, outputs_logits: bool,
                   steps_per_epoch: int) -> None:
-    """Compile a classifier with the recipe's optimizer and learning-rate schedule."""
+    """Compile a model with the recipe's loss, optimizer and learning-rate schedule."""
     if config.optimizer not in OPTIMIZERS:
         raise ValueError(f"Unknown optimizer {config.optimizer!r}; choose one of "
                          f"{', '.join(OPTIMIZERS)}.")
@@ -106,22 +112,25 @@ def compile_model(model: keras.Model, config: TrainConfig, outputs_logits: bool,
             config.learning_rate / 10, decay_steps=max(1, total - steps_per_epoch),
             warmup_target=config.learning_rate, warmup_steps=steps_per_epoch,
         )
-    model.compile(
-        optimizer=OPTIMIZERS[config.optimizer](learning_rate=learning_rate),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=outputs_logits),
-        metrics=["accuracy"],
-    )
+    optimizer = OPTIMIZERS[config.optimizer](learning_rate=learning_rate)
+    if config.loss == "crossentropy":
+        model.compile(optimizer=optimizer, metrics=["accuracy"],
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=outputs_logits))
+    else:
+        model.compile(optimizer=optimizer, loss=config.loss)
 
 
-def train_classifier(name: str, dataset: str = "mnist", config: TrainConfig | None = None,
-                     *, quick: bool = False, job: Job | None = None) -> store.Card:
-    """Train a zoo classifier, evaluate it on the full test set and save it to the store.
+def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = None,
+                *, quick: bool = False, job: Job | None = None) -> store.Card:
+    """Train a zoo model, measure it on the test set and save it to the store.
 
-    `quick` uses the spec's short first-launch recipe. Raises JobStopped (nothing saved)
-    when the job is stopped.
+    A classifier's card gets its accuracy on the full test set; a denoiser's gets PSNR
+    and SSIM before and after denoising (core.denoise.quality). `quick` uses the spec's
+    short first-launch recipe. Raises JobStopped (nothing saved) when the job is stopped.
     """
     spec = zoo.spec(name)
     config = config or (spec.quick if quick and spec.quick else spec.train)
+    denoiser = spec.task == "denoiser"
     keras.utils.set_random_seed(config.seed)
     loaded = data.load(dataset)
     x_train, y_train = loaded.images("train"), loaded.labels("train")
@@ -134,27 +143,32 @@ def train_classifier(name: str, dataset: str = "mnist", config: TrainConfig | No
     if job is not None:
         job.publish(progress=0.0, message="starting", epochs=config.epochs,
                     steps_per_epoch=steps_per_epoch)
-    if config.shift_pixels:
-        inputs = ShiftedBatches(x_train, y_train, config.batch_size, config.shift_pixels,
-                                config.seed)
-        targets = None
+    validation = x_test[:LIVE_VALIDATION_SAMPLES]
+    if denoiser:  # a fixed noisy validation set: the live curve moves only when the model does
+        validation = (noise.random_noise(validation, np.random.default_rng(config.seed)),
+                      validation)
     else:
-        inputs, targets = x_train, y_train
+        validation = (validation, y_test[:LIVE_VALIDATION_SAMPLES])
     started = time.monotonic()
     model.fit(
-        inputs, targets, batch_size=None if targets is None else config.batch_size,
-        epochs=config.epochs, verbose=0, shuffle=True,
-        validation_data=(x_test[:LIVE_VALIDATION_SAMPLES], y_test[:LIVE_VALIDATION_SAMPLES]),
+        Batches(x_train, None if denoiser else y_train, config), epochs=config.epochs,
+        verbose=0, validation_data=validation,
         callbacks=[JobProgress(job, steps_per_epoch * config.epochs, config.epochs)],
     )
     train_seconds = time.monotonic() - started
     if job is not None:
         job.check()
-        job.publish(progress=0.96, message="measuring accuracy on the full test set")
-    loss, accuracy = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)
+        job.publish(progress=0.96, message="measuring it on the test set")
+    if denoiser:
+        loss, accuracy = model.evaluate(*validation, batch_size=500, verbose=0), math.nan
+        metrics = denoise.quality(
+            lambda x: np.clip(model.predict(x, batch_size=500, verbose=0), 0.0, 1.0), x_test)
+    else:
+        loss, accuracy = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)
+        metrics = {}
     card = store.new_card(name, dataset, spec.title, config, test_accuracy=accuracy,
                           test_loss=loss, train_seconds=train_seconds, epochs=config.epochs,
-                          quick=quick)
+                          quick=quick, metrics=metrics)
     if job is not None:
         job.check()
         job.publish(progress=0.99, message="saving to the model store",
@@ -169,11 +183,11 @@ def training_key(name: str, dataset: str) -> str:
 
 def submit_training(manager: JobManager, name: str, dataset: str = "mnist", *,
                     quick: bool = False) -> Job:
-    """Queue the training of a zoo classifier as a job (one per model and recipe at a time)."""
+    """Queue the training of a zoo model as a job (one per model and recipe at a time)."""
     recipe = "quick" if quick else "full"
     return manager.submit(
         f"Train {name} on {dataset} ({recipe} recipe)",
-        lambda job: train_classifier(name, dataset, quick=quick, job=job),
+        lambda job: train_model(name, dataset, quick=quick, job=job),
         key=f"{training_key(name, dataset)}:{recipe}",
     )
 

@@ -1,12 +1,13 @@
 """Named architectures, each next to the training recipe it comes with.
 
 The seeds' networks are kept exactly (so a lecture can show the network from its
-notes) beside `cnn_best`, ours, tuned to be the strongest this 2-core CPU trains in
-about five minutes.
+notes) beside ours: `cnn_best`, tuned to be the strongest classifier this 2-core CPU
+trains in about five minutes, and `ae_unet`, the strongest denoiser.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,6 +29,10 @@ class TrainConfig:
     shift_pixels: int = 0  # random translation by up to this many pixels (0: none)
     cosine_schedule: bool = False  # warm up for one epoch, then cosine decay to zero
     train_samples: int | None = None  # a prefix of the training set (None: all 60,000)
+    # Train on noisy inputs: each image gets Gaussian or salt-and-pepper noise at a random
+    # level in [0, 1] (core.noise.random_noise); a denoiser learns to return the clean one.
+    noisy_inputs: bool = False
+    loss: str = "crossentropy"  # or a Keras loss name for denoisers ("mse", ...)
     seed: int = 0
 
 
@@ -43,6 +48,9 @@ class ModelSpec:
     outputs_logits: bool  # True where the last layer has no softmax
     # The short recipe that gets a usable model on screen fast on first launch.
     quick: TrainConfig | None = None
+    # "classifier"; "denoiser": images in, the same images cleaned out; "anomaly": points in,
+    # the same points out, a high reconstruction error flags an outlier.
+    task: str = "classifier"
 
 
 def build_mlp(input_shape: tuple[int, ...], num_classes: int) -> keras.Model:
@@ -134,6 +142,72 @@ def build_cnn_best(input_shape: tuple[int, ...], num_classes: int) -> keras.Mode
     return keras.Model(inputs, outputs, name="cnn_best")
 
 
+def build_ae_conv(input_shape: tuple[int, ...], _num_classes: int = 0) -> keras.Model:
+    """Build the report's denoiser: Conv16/8 stride 2, Conv2DTranspose 8/16, Conv 1 (ReLU)."""
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape, name="noisy"),
+            layers.Conv2D(16, 3, strides=2, padding="same", activation="relu", name="enc_16"),
+            layers.Conv2D(8, 3, strides=2, padding="same", activation="relu", name="enc_8"),
+            layers.Conv2DTranspose(8, 3, strides=2, padding="same", activation="relu",
+                                   name="dec_8"),
+            layers.Conv2DTranspose(16, 3, strides=2, padding="same", activation="relu",
+                                   name="dec_16"),
+            layers.Conv2D(input_shape[-1], 3, padding="same", activation="relu", name="clean"),
+        ],
+        name="ae_conv",
+    )
+
+
+def build_ae_dense(input_shape: tuple[int, ...], _num_classes: int = 0) -> keras.Model:
+    """Build the assignment's denoiser: 784-128-96-128-784, sigmoid out."""
+    size = math.prod(input_shape)
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape, name="noisy"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(128, activation="relu", name="enc_128"),
+            layers.Dense(96, activation="relu", name="latent_96"),
+            layers.Dense(128, activation="relu", name="dec_128"),
+            layers.Dense(size, activation="sigmoid", name="dec_784"),
+            layers.Reshape(input_shape, name="clean"),
+        ],
+        name="ae_dense",
+    )
+
+
+def build_ae_unet(input_shape: tuple[int, ...], _num_classes: int = 0) -> keras.Model:
+    """Build ours: a small U-Net (32-64-128 filters) whose skips carry the fine strokes."""
+    inputs = keras.Input(shape=input_shape, name="noisy")
+    skips, x = [], inputs
+    for level, filters in enumerate((32, 64), start=1):
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"down{level}_a")(x)
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"down{level}_b")(x)
+        skips.append(x)
+        x = layers.MaxPooling2D(name=f"pool{level}")(x)
+    x = layers.Conv2D(128, 3, padding="same", activation="relu", name="bottom")(x)
+    for level, filters in ((2, 64), (1, 32)):
+        x = layers.Conv2DTranspose(filters, 2, strides=2, name=f"up{level}")(x)
+        x = layers.Concatenate(name=f"skip{level}")([x, skips[level - 1]])
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"merge{level}")(x)
+    outputs = layers.Conv2D(input_shape[-1], 1, activation="sigmoid", name="clean")(x)
+    return keras.Model(inputs, outputs, name="ae_unet")
+
+
+def build_ae_line(input_shape: tuple[int, ...] = (2,), _num_classes: int = 0) -> keras.Model:
+    """Build the lecture's simple autoencoder for points (x, y): 2-32-16-32-2, tanh out."""
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape, name="point"),
+            layers.Dense(32, activation="relu", name="encoder_32"),
+            layers.Dense(16, activation="relu", name="encoder_16"),
+            layers.Dense(32, activation="relu", name="decoder_32"),
+            layers.Dense(input_shape[-1], activation="tanh", name="decoder_out"),
+        ],
+        name="ae_line",
+    )
+
+
 SPECS: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
@@ -166,9 +240,45 @@ SPECS: dict[str, ModelSpec] = {
                         cosine_schedule=True),
             outputs_logits=True,
         ),
+        ModelSpec(
+            "cnn_noisy", "Report CNN trained on noisy digits",
+            "the assignment's noisy classifier: the report's CNN on digits with Gaussian or "
+            "salt-and-pepper noise at every level (Adam, 6 epochs)",
+            build_cnn_report, TrainConfig(epochs=6, noisy_inputs=True), outputs_logits=True,
+        ),
+        ModelSpec(
+            "ae_conv", "Report denoiser (conv 16/8)",
+            "report (Adam, MSE, 10 epochs; here on every noise level at once)",
+            build_ae_conv, TrainConfig(epochs=10, loss="mse", noisy_inputs=True),
+            outputs_logits=False, task="denoiser",
+        ),
+        ModelSpec(
+            "ae_dense", "Assignment denoiser 784-128-96-128-784",
+            "lab assignment (Adam, binary cross-entropy, batch 64; 20 of its 32 epochs)",
+            build_ae_dense,
+            TrainConfig(batch_size=64, epochs=20, loss="binary_crossentropy", noisy_inputs=True),
+            outputs_logits=False, task="denoiser",
+        ),
+        ModelSpec(
+            "ae_unet", "Neural Canvas U-Net denoiser",
+            "ours (Adam with cosine decay, binary cross-entropy, 6 epochs)",
+            build_ae_unet,
+            TrainConfig(learning_rate=2e-3, epochs=6, cosine_schedule=True,
+                        loss="binary_crossentropy", noisy_inputs=True),
+            outputs_logits=False, task="denoiser",
+        ),
+        ModelSpec(
+            "ae_line", "Lecture autoencoder 2-32-16-32-2",
+            "lecture (SGD, MSE, batch 100, 200 epochs on 10,000 points of f(x) = 2x + noise)",
+            build_ae_line,
+            TrainConfig(optimizer="sgd", learning_rate=0.01, batch_size=100, epochs=200,
+                        loss="mse"),
+            outputs_logits=False, task="anomaly",
+        ),
     )
 }
-CLASSIFIERS = tuple(SPECS)
+CLASSIFIERS = tuple(name for name, model in SPECS.items() if model.task == "classifier")
+DENOISERS = ("ae_unet", "ae_conv", "ae_dense")  # ours first
 CNNS = ("cnn_best", "cnn_bn", "cnn_lab", "cnn_report")  # the convolutional ones, ours first
 # The order in which first launch trains what is missing: something on screen fast,
 # then the strongest model, which replaces it when ready.

@@ -12,8 +12,13 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from core import settings, training  # noqa: E402
+from core import anomaly, settings, training  # noqa: E402
 from core.zoo import TrainConfig  # noqa: E402
+
+# Brief recipes for the session's store: enough to be real, seconds not minutes.
+BRIEF_DENOISER = TrainConfig(epochs=1, train_samples=6000, loss="binary_crossentropy",
+                             noisy_inputs=True)
+BRIEF_ANOMALY = TrainConfig(learning_rate=0.01, batch_size=100, epochs=15, loss="mse")
 
 REAL_DATA_DIR = settings.data_dir()
 
@@ -36,13 +41,16 @@ def nc_home(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture(scope="session")
 def trained_home(tmp_path_factory) -> Path:
-    """A home with a real MLP and CNN trained once per session (about half a minute)."""
+    """A home with a real MLP, CNN, denoiser and line autoencoder, trained once per session
+    (about 40 s)."""
     home = link_home(tmp_path_factory.mktemp("trained") / "home")
     previous = os.environ.get(settings.HOME_ENV)
     os.environ[settings.HOME_ENV] = str(home)
     try:
-        training.train_classifier("mlp", config=TrainConfig(optimizer="rmsprop", epochs=2))
-        training.train_classifier("cnn_report", config=TrainConfig(epochs=1))
+        training.train_model("mlp", config=TrainConfig(optimizer="rmsprop", epochs=2))
+        training.train_model("cnn_report", config=TrainConfig(epochs=1))
+        training.train_model("ae_unet", config=BRIEF_DENOISER)
+        anomaly.train(BRIEF_ANOMALY)
     finally:
         if previous is None:
             os.environ.pop(settings.HOME_ENV)

@@ -7,11 +7,13 @@ from collections.abc import Callable
 
 import numpy as np
 import streamlit as st
+from streamlit_drawable_canvas import st_canvas
 
 from core import data, preprocess
 
 SHARED_IMAGE = "canvas.image"  # the latest drawing or upload, 28x28 in [0, 1]
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp"]
+CANVAS_SIZE = 280
 # (model input 28x28 or None, the true label when known, what to tell the user instead)
 Input = tuple[np.ndarray | None, int | None, str | None]
 
@@ -27,6 +29,25 @@ def preprocessed(make: Callable[[], np.ndarray]) -> Input:
         return None, None, "Try another picture."
     st.session_state[SHARED_IMAGE] = image
     return image, None, None
+
+
+def canvas(key_prefix: str) -> Input:
+    """A black canvas to draw on in white, with a stroke width and a clear button."""
+    stroke = st.slider("Stroke width", 8, 40, 20, key=f"{key_prefix}.stroke")
+    clears_key = f"{key_prefix}.clears"
+    clears = st.session_state.setdefault(clears_key, 0)
+    drawing = st_canvas(
+        stroke_width=stroke, stroke_color="#FFFFFF", background_color="#000000",
+        height=CANVAS_SIZE, width=CANVAS_SIZE, drawing_mode="freedraw",
+        return_image_data=True, key=f"{key_prefix}.canvas.{clears}",
+    )
+    if st.button("Clear", key=f"{key_prefix}.clear", icon=":material/delete:"):
+        st.session_state[clears_key] = clears + 1
+        st.session_state.pop(SHARED_IMAGE, None)
+        st.rerun()
+    if drawing.image_data is None:
+        return None, None, "Draw a digit on the black canvas."
+    return preprocessed(lambda: preprocess.from_canvas(drawing.image_data))
 
 
 def upload(key: str) -> Input:

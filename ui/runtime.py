@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import streamlit as st
 
-from core import predict, settings, store, training, zoo
+from core import denoise, predict, settings, store, training, zoo
 from core.jobs import Job, JobManager, JobState
 
 
@@ -30,6 +31,17 @@ def load_classifier(name: str, dataset: str = "mnist") -> predict.Classifier | N
         if settings.autotrain_enabled():
             training.submit_training(job_manager(), name, dataset,
                                      quick=zoo.spec(name).quick is not None)
+        return None
+
+
+def load_denoiser(name: str, dataset: str = "mnist") -> denoise.Denoiser | None:
+    """Return a warm denoiser, or None after saying on screen why not."""
+    try:
+        return denoise.load_denoiser(name, dataset)
+    except store.ModelMissing:
+        return None
+    except store.ModelCorrupt as error:
+        st.warning(str(error))
         return None
 
 
@@ -87,3 +99,31 @@ def training_jobs(manager: JobManager) -> list[Job]:
     """Return the unfinished training jobs, running ones first."""
     jobs = [job for job in manager.active() if job.key.startswith("train:")]
     return sorted(jobs, key=lambda job: job.state is JobState.QUEUED)
+
+
+def offer_training(manager: JobManager, name: str, dataset: str, why: str, key_prefix: str,
+                   submit: Callable[[], Job] | None = None) -> None:
+    """Say why a model is wanted and offer to train it; while it trains, show its progress
+    live and reload the page when it lands in the store."""
+    prefix = training.training_key(name, dataset)
+    if not any(job.key.startswith(prefix) for job in manager.active()):
+        st.caption(why)
+        if st.button(f"Train {name}", key=f"{key_prefix}.train.{name}",
+                     icon=":material/model_training:"):
+            (submit or (lambda: training.submit_training(manager, name, dataset)))()
+            st.rerun()
+        return
+    st.fragment(_follow_training, run_every=1.0)(manager, prefix, key_prefix)
+
+
+def _follow_training(manager: JobManager, prefix: str, key_prefix: str) -> None:
+    job = next((job for job in reversed(manager.jobs()) if job.key.startswith(prefix)), None)
+    if job is None:
+        return
+    if job.state.finished:
+        if job.state is JobState.FAILED:
+            st.error(f"{job.title} failed: {job.error}")
+        else:
+            st.rerun(scope="app")
+        return
+    render_job(job, manager, key_prefix)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
-from core import data, plots, predict, preprocess, store, zoo
+from core import data, plots, predict, store, zoo
 from ui import inputs, runtime
 
 DATASET = "mnist"
-CANVAS_SIZE = 280
 SOURCES = ("Draw", "Upload", "Test sample")
 AUTO = "Most accurate available"
 
@@ -47,20 +45,7 @@ def input_controls() -> inputs.Input:
     """Draw the input widgets; return (model input 28x28, true label, message)."""
     source = st.segmented_control("Input", SOURCES, default="Draw", key="draw.source") or "Draw"
     if source == "Draw":
-        stroke = st.slider("Stroke width", 8, 40, 20, key="draw.stroke")
-        clears = st.session_state.setdefault("draw.clears", 0)
-        canvas = st_canvas(
-            stroke_width=stroke, stroke_color="#FFFFFF", background_color="#000000",
-            height=CANVAS_SIZE, width=CANVAS_SIZE, drawing_mode="freedraw",
-            return_image_data=True, key=f"draw.canvas.{clears}",
-        )
-        if st.button("Clear", key="draw.clear", icon=":material/delete:"):
-            st.session_state["draw.clears"] = clears + 1
-            st.session_state.pop(inputs.SHARED_IMAGE, None)
-            st.rerun()
-        if canvas.image_data is None:
-            return None, None, "Draw a digit on the black canvas."
-        return inputs.preprocessed(lambda: preprocess.from_canvas(canvas.image_data))
+        return inputs.canvas("draw")
     if source == "Upload":
         return inputs.upload("draw.upload")
     return inputs.test_sample("draw")

@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from core import data, device, settings, store
+from core import data, denoise, device, settings, store
 from ui import runtime
 
 PAGE_CARDS = [
@@ -18,6 +18,10 @@ PAGE_CARDS = [
      "Every convolution and pooling layer's feature maps for your digit; one number of a "
      "feature map worked out by hand; your own kernel; the network re-run in plain NumPy, "
      "and a CNN trained from scratch in NumPy with hand-written backpropagation."),
+    ("views/denoise.py", "Denoising lab", ":material/blur_on:",
+     "Slide Gaussian or salt-and-pepper noise up until nobody can read the digits, and watch "
+     "an autoencoder bring them back, with PSNR, SSIM and the classifier's accuracy before "
+     "and after; accuracy against noise level; anomaly detection with an autoencoder."),
 ]
 
 st.title("Neural Canvas")
@@ -59,11 +63,11 @@ def render_models() -> None:
     if cards:
         st.dataframe(
             [{"model": card.title, "name": card.name, "dataset": card.dataset,
-              "test accuracy": f"{card.test_accuracy:.2%}", "epochs": card.epochs,
+              "measured on the test set": denoise.headline(card), "epochs": card.epochs,
               "trained": time.strftime("%Y-%m-%d %H:%M", time.localtime(card.trained_at)),
               "training time": runtime.format_seconds(card.train_seconds),
               "recipe": "quick" if card.quick else "full"}
-             for card in sorted(cards, key=lambda c: (c.dataset, -c.test_accuracy))],
+             for card in sorted(cards, key=lambda c: (c.dataset, c.name))],
             hide_index=True, width="stretch",
         )
     else:

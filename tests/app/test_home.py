@@ -12,8 +12,8 @@ def test_home_lists_pages_datasets_device_and_models(use_trained):
     assert "MNIST handwritten digits" in text and "cached, verified" in text
     assert "CPU only" in text or "GPU" in text
     table = app.dataframe[0].value
-    assert set(table["name"]) == {"mlp", "cnn_report"}
-    assert all(value.endswith("%") for value in table["test accuracy"])
+    assert set(table["name"]) == {"mlp", "cnn_report", "ae_unet", "ae_line"}
+    assert all(value.startswith("test accuracy") for value in table["measured on the test set"])
 
 
 def test_home_with_an_empty_store_says_so(nc_home):

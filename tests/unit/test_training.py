@@ -14,7 +14,7 @@ from core.zoo import TrainConfig
 def test_training_raises_accuracy_and_saves_a_card(nc_home):
     manager = JobManager(max_concurrent=1)
     config = TrainConfig(optimizer="rmsprop", epochs=1, train_samples=6000)
-    job = manager.submit("mlp", lambda job: training.train_classifier("mlp", config=config,
+    job = manager.submit("mlp", lambda job: training.train_model("mlp", config=config,
                                                                      job=job))
     assert manager.wait(job, timeout=120), job.message
     assert job.state is JobState.DONE, job.error
@@ -27,7 +27,7 @@ def test_training_raises_accuracy_and_saves_a_card(nc_home):
 
 def test_a_stopped_training_leaves_the_store_untouched(nc_home):
     manager = JobManager(max_concurrent=1)
-    job = manager.submit("cnn", lambda job: training.train_classifier(
+    job = manager.submit("cnn", lambda job: training.train_model(
         "cnn_report", config=TrainConfig(epochs=3), job=job))
     while job.latest.get("step", 0) < 5:
         assert not job.state.finished, job.error

@@ -1,0 +1,66 @@
+"""The anomaly tab: the lecture's autoencoder on f(x) = 2x, its reconstruction losses, and a
+threshold that turns them into a detector with a precision and a recall."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from core import anomaly, plots, store, warm
+from core.jobs import JobManager
+from ui import runtime
+
+THRESHOLDS = np.round(np.logspace(-5, -1, 81), 7)  # the slider's stops, on a log scale
+
+
+def loaded_detector() -> anomaly.Detector | None:
+    try:
+        return warm.load(anomaly.MODEL, anomaly.DATASET, anomaly.Detector)
+    except store.ModelCorrupt as error:
+        st.warning(str(error))
+    except store.ModelMissing:
+        pass
+    return None
+
+
+def render(manager: JobManager) -> None:
+    st.caption("The lecture's simplest autoencoder (2-32-16-32-2) learns 10,000 points of "
+               "f(x) = 2x + noise in [-0.1, 0.1]. Points it was not trained for come back "
+               "worse: noisier ones (noise in [-0.3, 0.3]) and points of another line, "
+               "f(x) = 1.5x. A threshold on the reconstruction loss flags them.")
+    detector = loaded_detector()
+    if detector is None:
+        runtime.offer_training(
+            manager, anomaly.MODEL, anomaly.DATASET,
+            "Not trained yet: the lecture's 200 epochs take about a minute on a 2-core CPU.",
+            "anomaly", submit=lambda: anomaly.submit(manager))
+        return
+    losses = detector.losses
+    default = float(THRESHOLDS[np.searchsorted(THRESHOLDS, np.quantile(losses["clean"], 0.95))])
+    threshold = st.select_slider("Threshold on the reconstruction loss", THRESHOLDS,
+                                 value=default, key="anomaly.threshold",
+                                 format_func=lambda value: f"{value:.1e}")
+    found = anomaly.detect(losses, threshold)
+    cells = st.columns(5)
+    cells[0].metric("Precision", f"{found.precision:.1%}" if found.precision == found.precision
+                    else "nothing flagged")
+    cells[1].metric("Recall", f"{found.recall:.1%}")
+    cells[2].metric("Noisier points caught", f"{found.recall_by_kind['noisier']:.1%}")
+    cells[3].metric("Wrong-line points caught", f"{found.recall_by_kind['wrong']:.1%}")
+    cells[4].metric("Normal points flagged", f"{found.false_alarms:.1%}")
+    names = {"clean": "normal: 2x ± 0.1", "noisier": "noisier: 2x ± 0.3",
+             "wrong": "wrong: 1.5x ± 0.1"}
+    hist_col, points_col = st.columns(2)
+    with hist_col:
+        st.plotly_chart(plots.log_histograms({names[k]: v for k, v in losses.items()},
+                                             threshold), config={"displayModeBar": False},
+                        key="anomaly.hist")
+    with points_col:
+        groups = {names[k]: (getattr(detector.sets, k)[:500], losses[k][:500] > threshold)
+                  for k in losses}
+        st.plotly_chart(plots.flagged_points(groups), config={"displayModeBar": False},
+                        key="anomaly.points")
+    means = detector.card.metrics.get("mean_loss", {})
+    st.caption("Mean losses: " + " · ".join(f"{names[k]} {v:.4f}" for k, v in means.items()) +
+               " (the lecture: clean 0.0008, noisy 0.0042, wrong 0.0082). Ringed in red: the "
+               "points the threshold flags (500 of each kind shown).")

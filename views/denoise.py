@@ -1,0 +1,96 @@
+"""Denoising lab: slide the noise up, watch an autoencoder bring the digits back, and see the
+numbers that prove it: PSNR, SSIM and the classifier's accuracy, measured on real images."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import data, denoise, noise, noise_sweep, predict, zoo
+from ui import anomaly_lab, denoise_grid, runtime, sweep_view
+
+DATASETS = {"mnist": "MNIST digits", "fashion_mnist": "Fashion-MNIST clothing"}
+
+st.title("Denoising lab")
+st.caption("Add noise until nobody can read the images, then let an autoencoder clean them. "
+           "Every denoiser here was trained on both kinds of noise at every level, so one "
+           "model serves the whole slider.")
+
+manager = runtime.job_manager()
+dataset_col, noise_col, denoiser_col, classifier_col = st.columns(4)
+dataset = dataset_col.selectbox("Dataset", list(DATASETS), format_func=DATASETS.get,
+                                key="denoise.dataset")
+kind = noise_col.segmented_control("Noise", list(noise.NOISES), format_func=noise.NOISES.get,
+                                   default="gaussian", key="denoise.noise") or "gaussian"
+
+
+def choose_denoiser() -> denoise.Denoiser | None:
+    ranked = denoise.ranked_denoisers(dataset, kind)
+    if not ranked:
+        denoiser_col.info(f"No denoiser is trained on {DATASETS[dataset]} yet.")
+        return None
+    name = denoiser_col.selectbox(
+        "Denoiser (best for this noise first)", [card.name for card in ranked],
+        key=f"denoise.denoiser.{dataset}", format_func=lambda n: f"{zoo.spec(n).title} ({n})")
+    return runtime.load_denoiser(name, dataset)
+
+
+def choose_classifier() -> predict.Classifier | None:
+    ranked = predict.ranked_cards(dataset, tuple(n for n in zoo.CLASSIFIERS
+                                                 if n != noise_sweep.NOISE_TRAINED))
+    if not ranked:
+        classifier_col.info(f"No classifier is trained on {DATASETS[dataset]} yet: the images "
+                            "are shown without labels.")
+        return None
+    name = classifier_col.selectbox(
+        "Classifier (trained on clean images)", [card.name for card in ranked],
+        key=f"denoise.classifier.{dataset}",
+        format_func=lambda n: f"{n} · {next(c for c in ranked if c.name == n).test_accuracy:.2%}")
+    return runtime.load_classifier(name, dataset)
+
+
+def missing_models(denoiser: denoise.Denoiser | None,
+                   classifier: predict.Classifier | None) -> None:
+    """Offer to train what this dataset lacks, with each recipe's time on a 2-core CPU."""
+    if denoiser is None:
+        runtime.offer_training(manager, zoo.DENOISERS[0], dataset,
+                               "Our U-Net denoiser takes about 8 minutes on a 2-core CPU; the "
+                               "report's small one (`ae_conv`) about 2.", "denoise")
+        runtime.offer_training(manager, "ae_conv", dataset, "", "denoise")
+    if classifier is None:
+        runtime.offer_training(manager, "cnn_best", dataset,
+                               "Our CNN takes about 5 minutes.", "denoise")
+
+
+def lab(denoiser: denoise.Denoiser, classifier: predict.Classifier | None) -> None:
+    """The slider and everything it moves; a fragment, so a slide reruns only this."""
+    level = st.slider("Noise level", 0.0, 1.0, 0.5, 0.05, key="denoise.level",
+                      help="Gaussian: standard deviation of the noise added to each pixel "
+                           "(then clipped to [0, 1]). Salt and pepper: the share of pixels "
+                           "set to black or white.")
+    denoise_grid.render_grid(dataset, kind, level, denoiser, classifier)
+    st.subheader("Your drawing")
+    denoise_grid.render_drawing(kind, level, denoiser, classifier,
+                                data.DATASETS[dataset].class_names)
+
+
+try:
+    data.load(dataset)
+except data.DatasetUnavailable as error:
+    st.error(str(error))
+    st.stop()
+denoiser = choose_denoiser()
+classifier = choose_classifier()
+missing_models(denoiser, classifier)
+lab_tab, sweep_tab, anomaly_tab = st.tabs(["Denoise", "Accuracy against noise",
+                                           "Anomaly detection"])
+with lab_tab:
+    if denoiser is not None:
+        st.fragment(lab)(denoiser, classifier)
+with sweep_tab:
+    if denoiser is None or classifier is None:
+        st.info("The sweep needs a trained denoiser and classifier for this dataset.")
+    else:
+        sweep_view.render(manager, noise_sweep.Sweep(dataset, kind, classifier.card.name,
+                                                     denoiser.card.name))
+with anomaly_tab:
+    anomaly_lab.render(manager)
