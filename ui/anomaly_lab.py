@@ -10,7 +10,14 @@ from core import anomaly, plots, store, warm
 from core.jobs import JobManager
 from ui import runtime
 
-THRESHOLDS = np.round(np.logspace(-5, -1, 81), 7)  # the slider's stops, on a log scale
+STOPS = 81
+
+
+def thresholds(losses: dict[str, np.ndarray]) -> list[float]:
+    """The slider's stops: 81 steps on a log scale across every loss there is."""
+    values = np.concatenate(list(losses.values()))
+    low, high = np.log10(max(values.min(), 1e-9)), np.log10(max(values.max(), 1e-8))
+    return [float(f"{value:.3g}") for value in np.logspace(low, high, STOPS)]
 
 
 def loaded_detector() -> anomaly.Detector | None:
@@ -36,8 +43,11 @@ def render(manager: JobManager) -> None:
             "anomaly", submit=lambda: anomaly.submit(manager))
         return
     losses = detector.losses
-    default = float(THRESHOLDS[np.searchsorted(THRESHOLDS, np.quantile(losses["clean"], 0.95))])
-    threshold = st.select_slider("Threshold on the reconstruction loss", THRESHOLDS,
+    stops = thresholds(losses)
+    # Start where 5% of normal points would be flagged: a typical alarm budget.
+    default = stops[min(int(np.searchsorted(stops, np.quantile(losses["clean"], 0.95))),
+                        STOPS - 1)]
+    threshold = st.select_slider("Threshold on the reconstruction loss", stops,
                                  value=default, key="anomaly.threshold",
                                  format_func=lambda value: f"{value:.1e}")
     found = anomaly.detect(losses, threshold)

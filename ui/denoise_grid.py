@@ -72,7 +72,8 @@ def render_grid(dataset: str, kind: str, level: float, denoiser: denoise.Denoise
         for offset, column in enumerate(st.columns(PER_ROW)):
             i = start + offset
             column.image(plots.image_stack([result.clean[i], result.noisy[i],
-                                            result.denoised[i]]), width="stretch")
+                                            result.denoised[i]]), width="stretch",
+                         output_format="PNG")
             lines = []
             if classifier is not None:
                 lines.append(f"{verdict(result.noisy_probabilities[i], labels[i], names)} → "
@@ -110,7 +111,8 @@ def render_drawing(kind: str, level: float, denoiser: denoise.Denoiser,
             strict=True,
         ):
             column.markdown(f"**{title}**")
-            column.image(plots.upscale(plots.gray_to_rgb(picture), 168), width=168)
+            column.image(plots.upscale(plots.gray_to_rgb(picture), 168), width=168,
+                         output_format="PNG")
             if probabilities is not None and classifier is not None:
                 column.plotly_chart(plots.probability_bars(probabilities, names, height=200),
                                     config={"displayModeBar": False},

@@ -12,6 +12,7 @@ from ui import runtime
 
 # The report's accuracies on denoised digits (section 8.7), Gaussian noise on MNIST.
 REPORT_POINTS = {0.2: 0.9911, 0.6: 0.9799, 1.0: 0.9482}
+SAMPLES = (1_000, 10_000)  # a quick look, or the whole test set
 
 
 def render_charts(rows: list[dict], sweep: noise_sweep.Sweep) -> None:
@@ -61,10 +62,15 @@ def render_running(manager: JobManager, sweep: noise_sweep.Sweep) -> None:
         render_charts(rows, sweep)
 
 
-def render(manager: JobManager, sweep: noise_sweep.Sweep) -> None:
-    st.caption(f"The {sweep.samples:,} test images at every noise level from 0 to 1 in steps "
-               "of 0.1 (the same noise for every model), read by the clean-trained classifier "
-               "before and after denoising and by a classifier trained on noisy images.")
+def render(manager: JobManager, dataset: str, kind: str, classifier: str, denoiser: str) -> None:
+    samples = st.segmented_control(
+        "Test images", SAMPLES, default=SAMPLES[-1], key="sweep.samples",
+        format_func=lambda n: f"{n:,}") or SAMPLES[-1]
+    sweep = noise_sweep.Sweep(dataset, kind, classifier, denoiser, samples=samples)
+    st.caption(f"The first {sweep.samples:,} test images at every noise level from 0 to 1 in "
+               "steps of 0.1 (the same noise for every model), read by the clean-trained "
+               "classifier before and after denoising and by a classifier trained on noisy "
+               "images.")
     rows = noise_sweep.cached(sweep)
     if rows is not None:
         render_charts(rows, sweep)
@@ -78,7 +84,8 @@ def render(manager: JobManager, sweep: noise_sweep.Sweep) -> None:
                          type="primary"):
                 noise_sweep.submit(manager, sweep)
                 st.rerun()
-            st.caption("About a minute on a 2-core CPU; it keeps running if you leave the page.")
+            st.caption(f"About {sweep.samples // 100 + 10} s on a 2-core CPU; it keeps running "
+                       "if you leave the page.")
         st.fragment(render_running, run_every=1.0)(manager, sweep)
     if rows is None or all(math.isnan(row["accuracy_noise_trained"]) for row in rows):
         runtime.offer_training(

@@ -90,7 +90,6 @@ with sweep_tab:
     if denoiser is None or classifier is None:
         st.info("The sweep needs a trained denoiser and classifier for this dataset.")
     else:
-        sweep_view.render(manager, noise_sweep.Sweep(dataset, kind, classifier.card.name,
-                                                     denoiser.card.name))
+        sweep_view.render(manager, dataset, kind, classifier.card.name, denoiser.card.name)
 with anomaly_tab:
     anomaly_lab.render(manager)

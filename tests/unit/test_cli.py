@@ -41,3 +41,20 @@ def test_models_list_and_friendly_errors(use_trained):
     done = run_cli("evaluate", "cnn_best")
     assert done.returncode == 1 and "No cnn_best model" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_evaluate_on_noisy_and_denoised_images(use_trained):
+    noisy = json.loads(run_cli("evaluate", "cnn_report", "--noise", "gaussian:0.6").stdout)
+    cleaned = json.loads(run_cli("evaluate", "cnn_report", "--noise", "gaussian:0.6",
+                                 "--denoiser", "best").stdout)
+    assert noisy["noise"] == "gaussian" and noisy["level"] == 0.6
+    assert cleaned["denoiser"] == "ae_unet" and cleaned["test_images"] == 10000
+    assert cleaned["test_accuracy"] > noisy["test_accuracy"] + 0.1
+
+
+def test_evaluate_explains_a_bad_noise_or_a_missing_denoiser(use_trained):
+    for args in (("--noise", "speckle:0.2"), ("--noise", "gaussian:2"),
+                 ("--denoiser", "ae_unet"), ("--noise", "gaussian:0.2", "--denoiser", "ae_conv")):
+        done = run_cli("evaluate", "mlp", *args)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, args
+    assert "KIND:LEVEL" in run_cli("evaluate", "mlp", "--noise", "gaussian").stderr
