@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import accuracy, first_launch, inside, latency, robustness
+from bench import accuracy, denoise, first_launch, inside, latency, robustness
 from bench.common import RESULTS
 
 
@@ -24,6 +24,7 @@ def summary(results: dict) -> str:
                  f"{robust['canvas_path_accuracy']:.2%} (clean {robust['clean_accuracy']:.2%}, "
                  f"drop {robust['drop_points']} points) | drop ≤ 1 point |")
     lines += inside_lines(results["inside"])
+    lines += denoise_lines(results["denoise"])
     launch = results.get("first_launch", {})
     if "first_prediction_s" in launch:
         lines.append(f"| first launch to first prediction (quick MLP) | "
@@ -59,9 +60,25 @@ def inside_lines(result: dict) -> list[str]:
     return lines
 
 
+def denoise_lines(result: dict) -> list[str]:
+    lines = []
+    for kind, found in result["accuracy"].items():
+        for level, row in found["levels"].items():
+            goal = f"≥ {row['goal']:.1%}" if row["goal"] else ""
+            report = f" (report {row['report']:.2%})" if row["report"] else ""
+            lines.append(f"| {result['classifier']} on {kind} noise {level}, denoised by "
+                         f"{found['denoiser']} (noisy: {row['noisy']:.2%}) | "
+                         f"{row['denoised']:.2%} | {goal}{report} |")
+    slider = result["slider"]
+    lines.append(f"| Denoising slider: noise + denoise + classify + metrics, {slider['images']} "
+                 f"images, p50 | {slider['p50_ms']} ms | ≤ {slider['goal_p50_ms']:.0f} ms |")
+    return lines
+
+
 def main(skip_browser: bool = False) -> int:
     results = {"accuracy": accuracy.main(), "latency": latency.main(),
-               "robustness": robustness.main(), "inside": inside.main()}
+               "robustness": robustness.main(), "inside": inside.main(),
+               "denoise": denoise.main()}
     if not skip_browser:
         results["first_launch"] = first_launch.main()
     table = summary(results)
