@@ -310,13 +310,13 @@ def log_histograms(series: dict[str, np.ndarray], threshold: float | None = None
 
 def flagged_points(groups: dict[str, tuple[np.ndarray, np.ndarray]],
                    height: int = 320) -> go.Figure:
-    """Scatter of 2-D points per group (points, flagged mask): flagged ones ringed in red."""
+    """Scatter of 2-D points per group (points, flagged mask): flagged bright, the rest faded."""
     figure = go.Figure()
     for index, (name, (points, flagged)) in enumerate(groups.items()):
         figure.add_trace(go.Scattergl(
             x=points[:, 0], y=points[:, 1], mode="markers", name=name,
-            marker=dict(size=5, color=PALETTE[index % len(PALETTE)],
-                        line=dict(width=np.where(flagged, 1.5, 0), color="#ff3b3b")),
+            marker=dict(size=6, color=PALETTE[index % len(PALETTE)],
+                        opacity=np.where(flagged, 1.0, 0.18)),
         ))
     _chart_layout(figure, height, dict(title="x"), dict(title="y"))
     return figure

@@ -72,5 +72,5 @@ def render(manager: JobManager) -> None:
                         key="anomaly.points")
     means = detector.card.metrics.get("mean_loss", {})
     st.caption("Mean losses: " + " · ".join(f"{names[k]} {v:.4f}" for k, v in means.items()) +
-               " (the lecture: clean 0.0008, noisy 0.0042, wrong 0.0082). Ringed in red: the "
-               "points the threshold flags (500 of each kind shown).")
+               " (the lecture: clean 0.0008, noisy 0.0042, wrong 0.0082). Bright: the points the "
+               "threshold flags; faded: the points it lets pass (500 of each kind shown).")

@@ -36,12 +36,15 @@ def render_charts(rows: list[dict], sweep: noise_sweep.Sweep) -> None:
                                marker=dict(size=12, symbol="x", color=plots.TEXT))
         figure.update_yaxes(tickformat=".0%")
         st.plotly_chart(figure, config={"displayModeBar": False}, key="sweep.accuracy")
-    for column, key, title in ((psnr_col, "psnr", "PSNR (dB)"), (ssim_col, "ssim", "SSIM")):
+    # Level 0 leaves the image untouched (PSNR capped at 100 dB): keep the axis on the rest.
+    for column, key, title, y_range in ((psnr_col, "psnr", "PSNR (dB)", (0, 40)),
+                                        (ssim_col, "ssim", "SSIM", (0, 1.02))):
         with column:
             st.markdown(f"**{title}**")
             series = {"noisy": [row[f"{key}_noisy"] for row in rows],
                       "denoised": [row[f"{key}_denoised"] for row in rows]}
-            st.plotly_chart(plots.curves(levels, series, "noise level", title, height=380),
+            st.plotly_chart(plots.curves(levels, series, "noise level", title, y_range=y_range,
+                                         height=380),
                             config={"displayModeBar": False}, key=f"sweep.{key}")
 
 

@@ -13,7 +13,10 @@ def test_home_lists_pages_datasets_device_and_models(use_trained):
     assert "CPU only" in text or "GPU" in text
     table = app.dataframe[0].value
     assert set(table["name"]) == {"mlp", "cnn_report", "ae_unet", "ae_line"}
-    assert all(value.startswith("test accuracy") for value in table["measured on the test set"])
+    measured = dict(zip(table["name"], table["measured on the test set"], strict=True))
+    assert measured["cnn_report"].startswith("test accuracy")
+    assert measured["ae_unet"].startswith("Gaussian PSNR")
+    assert measured["ae_line"].startswith("reconstruction loss")
 
 
 def test_home_with_an_empty_store_says_so(nc_home):
