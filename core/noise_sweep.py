@@ -16,7 +16,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from core import data, denoise, image_quality, noise, predict, settings, store
+from core import data, denoise, noise, predict, settings, store
 from core.jobs import Job, JobManager
 
 LEVELS = tuple(round(0.1 * step, 1) for step in range(11))
@@ -73,27 +73,26 @@ def run(sweep: Sweep, job: Job | None = None) -> list[dict]:
         noise_trained = predict.load_classifier(NOISE_TRAINED, sweep.dataset)
     except store.StoreError:
         noise_trained = None  # its column stays empty until it is trained
+    path = sweep.path()  # named by the model files loaded above, even if one is retrained
     rows: list[dict] = []
     for step, level in enumerate(LEVELS):
         if job is not None:
             job.check()
             job.publish(progress=step / len(LEVELS), message=f"noise level {level:.1f}")
-        noisy = noise.add_noise(images, sweep.noise, level, sweep.seed)
-        denoised = denoiser.denoise(noisy)
+        seen = denoise.restore(images, sweep.noise, level, denoiser, classifier, sweep.seed)
         rows.append({
             "level": level,
-            "accuracy_noisy": classifier.accuracy(noisy, labels),
-            "accuracy_denoised": classifier.accuracy(denoised, labels),
-            "accuracy_noise_trained": (noise_trained.accuracy(noisy, labels)
+            "accuracy_noisy": predict.accuracy_of(seen.noisy_probabilities, labels),
+            "accuracy_denoised": predict.accuracy_of(seen.denoised_probabilities, labels),
+            "accuracy_noise_trained": (noise_trained.accuracy(seen.noisy, labels)
                                        if noise_trained else float("nan")),
-            "psnr_noisy": float(image_quality.psnr(images, noisy).mean()),
-            "psnr_denoised": float(image_quality.psnr(images, denoised).mean()),
-            "ssim_noisy": float(image_quality.ssim(images, noisy).mean()),
-            "ssim_denoised": float(image_quality.ssim(images, denoised).mean()),
+            "psnr_noisy": float(seen.psnr_noisy.mean()),
+            "psnr_denoised": float(seen.psnr_denoised.mean()),
+            "ssim_noisy": float(seen.ssim_noisy.mean()),
+            "ssim_denoised": float(seen.ssim_denoised.mean()),
         })
         if job is not None:
             job.publish(rows=list(rows))
-    path = sweep.path()
     partial = path.with_suffix(".partial")
     partial.write_text(to_csv(rows))
     partial.replace(path)

@@ -87,7 +87,7 @@ class Classifier:
 
     def accuracy(self, images: np.ndarray, labels: np.ndarray) -> float:
         """Return the fraction of images (n, H, W[, C]) classified as their labels."""
-        return float((self.probabilities(images).argmax(axis=1) == labels).mean())
+        return accuracy_of(self.probabilities(images), labels)
 
     def predict(self, image: np.ndarray, saliency: bool = True) -> Prediction:
         """Return the prediction for one image (H, W[, C]), with its saliency map if asked."""
@@ -103,6 +103,11 @@ class Classifier:
         if images.ndim == len(self.input_shape) + 1:
             return images
         return images.reshape(len(images), *self.input_shape)
+
+
+def accuracy_of(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    """Return the share of rows of (n, classes) probabilities whose top class is the label."""
+    return float((probabilities.argmax(axis=1) == labels).mean())
 
 
 def saliency_map(gradient: np.ndarray) -> np.ndarray:
