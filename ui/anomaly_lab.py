@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import anomaly, plots, store, warm
+from core import anomaly, plots
 from core.jobs import JobManager
 from ui import runtime
 
@@ -20,22 +20,12 @@ def thresholds(losses: dict[str, np.ndarray]) -> list[float]:
     return [float(f"{value:.3g}") for value in np.logspace(low, high, STOPS)]
 
 
-def loaded_detector() -> anomaly.Detector | None:
-    try:
-        return warm.load(anomaly.MODEL, anomaly.DATASET, anomaly.Detector)
-    except store.ModelCorrupt as error:
-        st.warning(str(error))
-    except store.ModelMissing:
-        pass
-    return None
-
-
 def render(manager: JobManager) -> None:
     st.caption("The lecture's simplest autoencoder (2-32-16-32-2) learns 10,000 points of "
                "f(x) = 2x + noise in [-0.1, 0.1]. Points it was not trained for come back "
                "worse: noisier ones (noise in [-0.3, 0.3]) and points of another line, "
                "f(x) = 1.5x. A threshold on the reconstruction loss flags them.")
-    detector = loaded_detector()
+    detector = runtime.warm_model(anomaly.MODEL, anomaly.DATASET, anomaly.Detector)
     if detector is None:
         runtime.offer_training(
             manager, anomaly.MODEL, anomaly.DATASET,

@@ -60,7 +60,7 @@ def render_grid(dataset: str, kind: str, level: float, denoiser: denoise.Denoise
     loaded = data.load(dataset)
     names = loaded.info.class_names
     indices = test_indices(dataset, len(loaded.y_test))
-    images = loaded.images("test")[indices][..., 0]
+    images = data.to_model_input(loaded.x_test[indices])[..., 0]  # only the 16 on show
     labels = loaded.y_test[indices].astype(int)
     started = time.perf_counter()
     result = denoise.restore(images, kind, level, denoiser, classifier)
@@ -83,22 +83,12 @@ def render_grid(dataset: str, kind: str, level: float, denoiser: denoise.Denoise
             column.markdown("  \n".join(lines))
 
 
-def drawing_input() -> inputs.Input:
-    source = st.segmented_control("Input", DRAWING_SOURCES, default=DRAWING_SOURCES[0],
-                                  key="denoise.source") or DRAWING_SOURCES[0]
-    if source == "Draw here":
-        return inputs.canvas("denoise")
-    if source == "Upload":
-        return inputs.upload("denoise.upload")
-    return inputs.shared_drawing()
-
-
 def render_drawing(kind: str, level: float, denoiser: denoise.Denoiser,
                    classifier: Classifier | None, names: tuple[str, ...]) -> None:
     """The user's digit: noisy and denoised, with the probabilities before and after."""
     input_col, output_col = st.columns([1, 2.4], gap="large")
     with input_col:
-        image, _, message = drawing_input()
+        image, _, message = inputs.choose("denoise", DRAWING_SOURCES)
     if image is None:
         output_col.info(message or "Draw a digit.")
         return

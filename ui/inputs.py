@@ -85,3 +85,20 @@ def shared_drawing() -> Input:
         return None, None, "Nothing drawn yet: draw a digit on the Draw page, upload a " \
                            "picture or take a test digit."
     return image, None, None
+
+
+# Each input source by the label a page shows for it; each takes the page's key prefix.
+SOURCES: dict[str, Callable[[str], Input]] = {
+    "Draw": canvas,
+    "Draw here": canvas,
+    "Your drawing": lambda _prefix: shared_drawing(),
+    "Upload": lambda prefix: upload(f"{prefix}.upload"),
+    "Test sample": test_sample,
+}
+
+
+def choose(key_prefix: str, sources: tuple[str, ...]) -> Input:
+    """Let the user pick one of `sources` (labels of SOURCES, the first preselected)."""
+    source = st.segmented_control("Input", sources, default=sources[0],
+                                  key=f"{key_prefix}.source") or sources[0]
+    return SOURCES[source](key_prefix)

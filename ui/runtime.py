@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 
-from core import denoise, predict, settings, store, training, zoo
+from core import denoise, predict, settings, store, training, warm, zoo
 from core.jobs import Job, JobManager, JobState
+
+Warm = TypeVar("Warm")
 
 
 @st.cache_resource(show_spinner=False)
@@ -20,29 +23,30 @@ def job_manager() -> JobManager:
     return manager
 
 
-def load_classifier(name: str, dataset: str = "mnist") -> predict.Classifier | None:
-    """Return a warm classifier, or None after saying on screen why not and what happens next."""
+def warm_model(name: str, dataset: str, wrap: Callable[[store.StoredModel], Warm],
+               retrain: bool = False) -> Warm | None:
+    """Return a warm model from the store (core.warm), or None after saying on screen why
+    not; a corrupt default model is queued for retraining when `retrain` is set."""
     try:
-        return predict.load_classifier(name, dataset)
+        return warm.load(name, dataset, wrap)
     except store.ModelMissing:
         return None
     except store.ModelCorrupt as error:
         st.warning(str(error))
-        if settings.autotrain_enabled():
+        if retrain and settings.autotrain_enabled():
             training.submit_training(job_manager(), name, dataset,
                                      quick=zoo.spec(name).quick is not None)
         return None
 
 
+def load_classifier(name: str, dataset: str = "mnist") -> predict.Classifier | None:
+    """Return a warm classifier, or None after saying on screen why not and what happens next."""
+    return warm_model(name, dataset, predict.Classifier, retrain=True)
+
+
 def load_denoiser(name: str, dataset: str = "mnist") -> denoise.Denoiser | None:
     """Return a warm denoiser, or None after saying on screen why not."""
-    try:
-        return denoise.load_denoiser(name, dataset)
-    except store.ModelMissing:
-        return None
-    except store.ModelCorrupt as error:
-        st.warning(str(error))
-        return None
+    return warm_model(name, dataset, denoise.Denoiser)
 
 
 def format_seconds(seconds: float | None) -> str:
@@ -113,17 +117,20 @@ def offer_training(manager: JobManager, name: str, dataset: str, why: str, key_p
             (submit or (lambda: training.submit_training(manager, name, dataset)))()
             st.rerun()
         return
-    st.fragment(_follow_training, run_every=1.0)(manager, prefix, key_prefix)
+    st.fragment(follow_job, run_every=1.0)(manager, prefix, key_prefix)
 
 
-def _follow_training(manager: JobManager, prefix: str, key_prefix: str) -> None:
+def follow_job(manager: JobManager, prefix: str, key_prefix: str) -> Job | None:
+    """Show the newest job whose key starts with `prefix` while it runs (call it from a
+    polling fragment); reload the page once it has finished, or say why it failed.
+    Returns the job while it is still running."""
     job = next((job for job in reversed(manager.jobs()) if job.key.startswith(prefix)), None)
     if job is None:
-        return
+        return None
+    if job.state is JobState.FAILED:
+        st.error(f"{job.title} failed: {job.error}")
+        return None
     if job.state.finished:
-        if job.state is JobState.FAILED:
-            st.error(f"{job.title} failed: {job.error}")
-        else:
-            st.rerun(scope="app")
-        return
+        st.rerun(scope="app")
     render_job(job, manager, key_prefix)
+    return job

@@ -50,19 +50,9 @@ def render_charts(rows: list[dict], sweep: noise_sweep.Sweep) -> None:
 
 def render_running(manager: JobManager, sweep: noise_sweep.Sweep) -> None:
     """A running sweep: its progress and the levels measured so far, refreshed every second."""
-    job = manager.find(noise_sweep.job_key(sweep))
-    if job is None:
-        return
-    if job.state is JobState.DONE:
-        st.rerun(scope="app")
-    if job.state.finished:
-        if job.state is JobState.FAILED:
-            st.error(f"The sweep failed: {job.error}")
-        return
-    runtime.render_job(job, manager, "sweep.job")
-    rows = job.latest.get("rows")
-    if rows:
-        render_charts(rows, sweep)
+    job = runtime.follow_job(manager, noise_sweep.job_key(sweep), "sweep.job")
+    if job is not None and job.latest.get("rows"):
+        render_charts(job.latest["rows"], sweep)
 
 
 def render(manager: JobManager, dataset: str, kind: str, classifier: str, denoiser: str) -> None:
@@ -82,14 +72,17 @@ def render(manager: JobManager, dataset: str, kind: str, classifier: str, denois
                            icon=":material/download:", key="sweep.csv")
     else:
         job = manager.find(noise_sweep.job_key(sweep))
-        if job is None or job.state.finished:
+        if job is not None and not job.state.finished:
+            st.fragment(render_running, run_every=1.0)(manager, sweep)
+        else:
+            if job is not None and job.state is JobState.FAILED:
+                st.error(f"{job.title} failed: {job.error}")
             if st.button("Run the sweep", key="sweep.run", icon=":material/play_arrow:",
                          type="primary"):
                 noise_sweep.submit(manager, sweep)
                 st.rerun()
             st.caption(f"About {sweep.samples // 100 + 10} s on a 2-core CPU; it keeps running "
                        "if you leave the page.")
-        st.fragment(render_running, run_every=1.0)(manager, sweep)
     if rows is None or all(math.isnan(row["accuracy_noise_trained"]) for row in rows):
         runtime.offer_training(
             manager, noise_sweep.NOISE_TRAINED, sweep.dataset,

@@ -41,16 +41,6 @@ def render_training_status(seen: tuple[str, ...]) -> None:
         runtime.render_jobs(manager, "draw.job")
 
 
-def input_controls() -> inputs.Input:
-    """Draw the input widgets; return (model input 28x28, true label, message)."""
-    source = st.segmented_control("Input", SOURCES, default="Draw", key="draw.source") or "Draw"
-    if source == "Draw":
-        return inputs.canvas("draw")
-    if source == "Upload":
-        return inputs.upload("draw.upload")
-    return inputs.test_sample("draw")
-
-
 def choose_cnn() -> store.Card | None:
     """Return the card of the CNN to use, None if none is trained yet."""
     ranked = predict.ranked_cards(DATASET, zoo.CNNS)
@@ -103,7 +93,7 @@ if runtime.training_jobs(manager):  # poll only while something trains
 
 input_col, mlp_col, cnn_col = st.columns([1.05, 1, 1], gap="large")
 with input_col:
-    image, true_label, message = input_controls()
+    image, true_label, message = inputs.choose("draw", SOURCES)
     if image is not None:
         st.image(plots.upscale(plots.gray_to_rgb(image), 140), width=140,
                  caption="What the networks see: 28x28, cropped to the ink, fitted in 20x20, "

@@ -19,16 +19,6 @@ st.caption("What each convolution and pooling layer makes of a digit, and what t
 manager = runtime.job_manager()
 
 
-def input_controls() -> inputs.Input:
-    source = st.segmented_control("Input", SOURCES, default=SOURCES[0],
-                                  key="inside.source") or SOURCES[0]
-    if source == "Upload":
-        return inputs.upload("inside.upload")
-    if source == "Test sample":
-        return inputs.test_sample("inside")
-    return inputs.shared_drawing()
-
-
 def choose_classifier() -> predict.Classifier | None:
     ranked = predict.ranked_cards(DATASET, zoo.CNNS)
     if not ranked:
@@ -43,7 +33,7 @@ def choose_classifier() -> predict.Classifier | None:
 
 input_col, model_col = st.columns([1, 1.4], gap="large")
 with input_col:
-    image, true_label, message = input_controls()
+    image, true_label, message = inputs.choose("inside", SOURCES)
 with model_col:
     classifier = choose_classifier()
     inspection = None
