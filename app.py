@@ -19,6 +19,9 @@ PAGES = [
             url_path="inside"),
     st.Page("views/denoise.py", title="Denoising lab", icon=":material/blur_on:",
             url_path="denoise"),
+    st.Page("views/gan.py", title="GAN studio", icon=":material/auto_awesome:", url_path="gan"),
+    st.Page("views/latent.py", title="Latent explorer", icon=":material/scatter_plot:",
+            url_path="latent"),
 ]
 
 manager = runtime.job_manager()

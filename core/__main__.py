@@ -5,6 +5,8 @@
     python -m core models train NAME|all [--dataset D] [--quick]
     python -m core predict FILE ... [--model NAME]
     python -m core evaluate NAME [--dataset D] [--noise KIND:LEVEL [--denoiser NAME|best]]
+    python -m core gan train NAME [--seconds N] [--dataset D] [--resume]
+    python -m core gan score NAME [--dataset D] [--samples N]
     python -m core bench [--skip-browser]
 """
 
@@ -168,6 +170,40 @@ def parse_noise(text: str) -> tuple[str, float]:
     return kind, value
 
 
+def cmd_gan_train(args: argparse.Namespace) -> int:
+    from core import generative, studio
+    from core.jobs import JobManager, JobState
+
+    generative.spec(args.name)  # fail early on a wrong name
+    manager = JobManager(max_concurrent=1)
+    job = studio.submit(manager, args.name, args.dataset, minutes=args.seconds / 60.0,
+                        resume=args.resume)
+    try:
+        while not job.state.finished:
+            progress_line(args.name, job.progress, job.message)
+            time.sleep(0.5)
+    except KeyboardInterrupt:  # stop early: the run still saves what it has learnt
+        job.stop()
+        manager.wait(job)
+    progress_line(args.name, job.progress, job.message)
+    sys.stderr.write("\n")
+    if job.state is not JobState.DONE:
+        print(f"{args.name}: {job.state.value}: {job.error or job.message}", file=sys.stderr)
+        return 1
+    run = job.result
+    print(json.dumps({"model": args.name, "dataset": args.dataset, "generator_steps": run.g_steps,
+                      "train_seconds": round(run.seconds, 1),
+                      "quality": run.quality[-1] if run.quality else None}))
+    return 0
+
+
+def cmd_gan_score(args: argparse.Namespace) -> int:
+    from core import studio
+
+    print(json.dumps(studio.score(args.name, args.dataset, args.samples)))
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from bench import run_all
 
@@ -216,6 +252,20 @@ def parser() -> argparse.ArgumentParser:
                           help="clean the noisy images with this stored denoiser first "
                                "('best': the store's best for that noise)")
     evaluate.set_defaults(run=cmd_evaluate)
+
+    gan = commands.add_parser("gan", help="generative models").add_subparsers(
+        dest="action", required=True)
+    gan_train = gan.add_parser("train", help="train a GAN or the VAE headless into the store")
+    gan_train.add_argument("name", help="dcgan_fast, cgan, gan_mlp, dcgan or vae")
+    gan_train.add_argument("--seconds", type=float, default=180.0, help="of training time")
+    gan_train.add_argument("--dataset", default="mnist")
+    gan_train.add_argument("--resume", action="store_true", help="continue the saved run")
+    gan_train.set_defaults(run=cmd_gan_train)
+    gan_score = gan.add_parser("score", help="judge fresh samples of a stored generator, as JSON")
+    gan_score.add_argument("name")
+    gan_score.add_argument("--dataset", default="mnist")
+    gan_score.add_argument("--samples", type=int, default=1000)
+    gan_score.set_defaults(run=cmd_gan_score)
 
     bench = commands.add_parser("bench", help="run the benchmarks into bench/results/")
     bench.add_argument("--skip-browser", action="store_true",

@@ -84,6 +84,11 @@ def mean_psnr(card: store.Card, kind: str) -> float:
 
 def headline(card: store.Card) -> str:
     """Say in a few words how good a stored model is, in the measure its task has."""
+    quality = card.metrics.get("quality")
+    if quality:  # a generator, judged by a classifier
+        asked = quality.get("asked_accuracy")
+        return (f"IS {quality['inception_score']:.2f} · {quality['confident']:.0%} confident"
+                + (f" · {asked:.0%} as asked" if asked is not None else ""))
     task = zoo.SPECS[card.name].task if card.name in zoo.SPECS else "classifier"
     if task == "anomaly":
         return f"reconstruction loss {card.test_loss:.5f}"

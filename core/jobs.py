@@ -59,6 +59,7 @@ class Job:
     result: Any = None
     error: str | None = None
     latest: dict = field(default_factory=dict)  # the newest value of every metric
+    live: Any = None  # what the work shows while it runs (a GAN run), for pages to draw
     events: deque = field(default_factory=lambda: deque(maxlen=EVENT_BUFFER))
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
     _running: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -105,6 +106,11 @@ class Job:
             self._paused_since = None
             self.state = JobState.RUNNING
             self._running.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        """Say whether someone pressed stop (for work that ends cleanly instead of raising)."""
+        return self._stop.is_set()
 
     @property
     def stopping(self) -> bool:

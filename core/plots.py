@@ -320,3 +320,40 @@ def flagged_points(groups: dict[str, tuple[np.ndarray, np.ndarray]],
         ))
     _chart_layout(figure, height, dict(title="x"), dict(title="y"))
     return figure
+
+
+def class_shares(shares: np.ndarray, class_names: tuple[str, ...] | None = None,
+                 height: int = 280) -> go.Figure:
+    """Bars of the share of samples per class, with the fair share marked: mode collapse
+    shows as bars far from the line."""
+    names = list(class_names or [str(i) for i in range(len(shares))])
+    figure = go.Figure(go.Bar(x=names, y=shares, marker_color=PALETTE[0],
+                              text=[f"{s:.0%}" for s in shares], textposition="outside"))
+    figure.add_hline(y=1 / len(shares), line=dict(color=MUTED, dash="dash"),
+                     annotation_text="fair share", annotation_font=dict(color=TEXT))
+    _chart_layout(figure, height, dict(title="class the judge sees", type="category"),
+                  dict(title="share of samples", tickformat=".0%",
+                       range=[0, max(0.25, float(shares.max()) * 1.2)]))
+    return figure
+
+
+CLASS_COLOURS = ("#4cc9f0", "#ff9e1a", "#f72585", "#80ed99", "#b388ff", "#ffd60a", "#ff595e",
+                 "#8ac926", "#1982c4", "#f1f3f6")
+
+
+def latent_map(points: np.ndarray, labels: np.ndarray, class_names: tuple[str, ...],
+               chosen: tuple[float, float] | None = None, height: int = 520) -> go.Figure:
+    """Scatter of 2-D latent codes coloured by class, with the chosen point marked."""
+    figure = go.Figure()
+    for index, name in enumerate(class_names):
+        mask = labels == index
+        figure.add_trace(go.Scattergl(
+            x=points[mask, 0], y=points[mask, 1], mode="markers", name=name,
+            marker=dict(size=5, color=CLASS_COLOURS[index % len(CLASS_COLOURS)], opacity=0.7)))
+    if chosen is not None:
+        figure.add_trace(go.Scatter(
+            x=[chosen[0]], y=[chosen[1]], mode="markers", name="chosen", showlegend=False,
+            marker=dict(size=18, symbol="x", color=TEXT, line=dict(width=2, color="#000"))))
+    _chart_layout(figure, height, dict(title="z₁"), dict(title="z₂", scaleanchor="x"),
+                  clickmode="event+select")
+    return figure

@@ -75,14 +75,15 @@ class StoredModel:
     card: Card
 
 
-def new_card(name: str, dataset: str, title: str, config: TrainConfig, *, test_accuracy: float,
-             test_loss: float, train_seconds: float, epochs: int, quick: bool = False,
+def new_card(name: str, dataset: str, title: str, config: TrainConfig | dict, *,
+             test_accuracy: float, test_loss: float, train_seconds: float, epochs: int, quick: bool = False,
              metrics: dict | None = None) -> Card:
     """Return the card for a model that has just been trained."""
     import tensorflow as tf
 
     return Card(
-        name=name, dataset=dataset, title=title, config=asdict(config),
+        name=name, dataset=dataset, title=title,
+        config=config if isinstance(config, dict) else asdict(config),
         test_accuracy=float(test_accuracy), test_loss=float(test_loss),
         train_seconds=float(train_seconds), epochs=int(epochs), trained_at=time.time(),
         quick=quick, metrics=metrics or {},

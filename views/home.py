@@ -22,6 +22,13 @@ PAGE_CARDS = [
      "Slide Gaussian or salt-and-pepper noise up until nobody can read the digits, and watch "
      "an autoencoder bring them back, with PSNR, SSIM and the classifier's accuracy before "
      "and after; accuracy against noise level; anomaly detection with an autoencoder."),
+    ("views/gan.py", "GAN studio", ":material/auto_awesome:",
+     "Watch a GAN learn to write digits, live: the sample grid, both networks' losses, and a "
+     "classifier judging the samples as they improve. Pause, step the discriminator alone, "
+     "slow it down, scrub back through time, export the evolution as a GIF."),
+    ("views/latent.py", "Latent explorer", ":material/scatter_plot:",
+     "Walk between two generated digits along a great circle, and explore the 2-D map of "
+     "every digit a variational autoencoder knows: pick any point and see the digit there."),
 ]
 
 st.title("Neural Canvas")

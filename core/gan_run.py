@@ -1,0 +1,425 @@
+"""One training run of a generative model, stepped live by a job and steerable from a page.
+
+The run owns its networks, optimizers and everything a page draws: the loss history,
+snapshots of a fixed-noise sample grid, and the judge's verdicts over time. The worker
+thread calls `train`; a page changes `controls` (steps of D per step of G, slow
+motion, learning rates, label smoothing) and, while the job is paused, asks for
+single steps with `request`. A run saves to and resumes from one `.npz` of weights,
+optimizer state and history (no pickle), and lands its generator in the store.
+
+GAN samples are drawn by an exponential moving average of the generator's weights:
+the same network, visibly steadier digits from the first minute on.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import queue
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from core import data, generative, sample_quality, settings, store
+from core.jobs import Job, JobState
+
+HISTORY_EVERY_S = 0.5
+SNAPSHOT_EVERY_S = 2.0
+QUALITY_EVERY_S = 15.0
+MAX_SNAPSHOTS = 240  # thinned by half when full, so a long run keeps its whole story
+AVERAGE_DECAY = 0.995
+QUALITY_SEED = 1234
+STEPS = ("d", "g", "both")
+
+
+@dataclass
+class Controls:
+    """What a lecturer may change while the run trains; read by the worker between steps."""
+
+    d_steps: int = 1  # discriminator steps per generator step
+    delay_s: float = 0.0  # slow motion: a pause after every step
+    lr_generator: float = 2e-4
+    lr_discriminator: float = 2e-4
+    label_smoothing: float = 0.0
+
+
+class Run:
+    """A generative model in training (see the module docstring)."""
+
+    def __init__(self, name: str, dataset: str = "mnist", seed: int = 0) -> None:
+        self.spec = spec = generative.spec(name)
+        self.name, self.dataset, self.seed = name, dataset, seed
+        keras.utils.set_random_seed(seed)
+        self.generator, self.critic = spec.build(spec.latent_dim)
+        self.controls = Controls(lr_generator=spec.lr_generator,
+                                 lr_discriminator=spec.lr_discriminator,
+                                 label_smoothing=spec.label_smoothing)
+        self._g_opt = keras.optimizers.Adam(spec.lr_generator, beta_1=spec.beta_1)
+        self._d_opt = keras.optimizers.Adam(spec.lr_discriminator, beta_1=spec.beta_1)
+        self._smoothing = tf.Variable(spec.label_smoothing, trainable=False, dtype=tf.float32)
+        train = data.load(dataset)
+        images = train.images("train")
+        self._images = tf.constant(images * 2.0 - 1.0 if spec.tanh_output else images)
+        self._labels = tf.constant(train.labels("train"))
+        self.average = None
+        if spec.kind != "vae":
+            self.average = keras.models.clone_model(self.generator)
+            self.average.set_weights(self.generator.get_weights())
+        self.grid_columns = 10 if spec.kind == "conditional" else 8
+        rng = np.random.default_rng(seed)
+        shape = (8 * self.grid_columns, spec.latent_dim)
+        self.fixed_z = rng.standard_normal(shape).astype("float32")
+        self.fixed_digits = np.arange(len(self.fixed_z), dtype=np.int32) % generative.NUM_CLASSES
+        self.g_steps = self.d_steps = 0
+        self.seconds = 0.0  # training time, pauses and slow-motion waits not counted
+        self.history: list[dict] = []  # d_loss, g_loss, d_real, d_fake (GAN) or loss, kl (VAE)
+        self.snapshots: list[tuple[int, float, np.ndarray]] = []  # (step, seconds, uint8 grid)
+        self.quality: list[dict] = []
+        self._requests: queue.Queue[str] = queue.Queue()
+        self._save_asked = threading.Event()
+        self.saved_step: int | None = None  # the generator step of the last save to disk
+        self._sums: dict[str, float] = {}
+        self._count = 0
+        self._build_steps()
+
+    # -- the training steps ---------------------------------------------------------------
+
+    def _build_steps(self) -> None:
+        spec, batch = self.spec, self.spec.batch_size
+        conditional = spec.kind == "conditional"
+        bce = keras.losses.BinaryCrossentropy(from_logits=True)
+        sce = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        generator, critic, average = self.generator, self.critic, self.average
+
+        def real_batch() -> tuple[tf.Tensor, tf.Tensor]:
+            index = tf.random.uniform((batch,), 0, tf.shape(self._images)[0], tf.int32)
+            return tf.gather(self._images, index), tf.gather(self._labels, index)
+
+        def fake_batch() -> tuple[tf.Tensor, tf.Tensor]:
+            z = tf.random.normal((batch, spec.latent_dim))
+            asked = tf.random.uniform((batch,), 0, generative.NUM_CLASSES, tf.int32)
+            return generator([z, asked] if conditional else z, training=True), asked
+
+        def judged(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor | None]:
+            out = critic(images, training=True)
+            return (out[0], out[1]) if conditional else (out, None)
+
+        def d_step() -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+            real, digits = real_batch()
+            fake, asked = fake_batch()
+            with tf.GradientTape() as tape:
+                real_logit, real_class = judged(real)
+                fake_logit, fake_class = judged(fake)
+                loss = (bce(tf.ones_like(real_logit) * (1.0 - self._smoothing), real_logit)
+                        + bce(tf.zeros_like(fake_logit), fake_logit))
+                if conditional:
+                    loss += sce(digits, real_class) + sce(asked, fake_class)
+            grads = tape.gradient(loss, critic.trainable_variables)
+            self._d_opt.apply_gradients(zip(grads, critic.trainable_variables, strict=True))
+            d_real = tf.reduce_mean(tf.sigmoid(real_logit))
+            return loss, d_real, tf.reduce_mean(tf.sigmoid(fake_logit))
+
+        def g_step() -> tuple[tf.Tensor, tf.Tensor]:
+            with tf.GradientTape() as tape:
+                fake, asked = fake_batch()
+                fake_logit, fake_class = judged(fake)
+                loss = bce(tf.ones_like(fake_logit), fake_logit)
+                if conditional:
+                    loss += sce(asked, fake_class)
+            grads = tape.gradient(loss, generator.trainable_variables)
+            self._g_opt.apply_gradients(zip(grads, generator.trainable_variables, strict=True))
+            decay = tf.minimum(AVERAGE_DECAY, (1.0 + tf.cast(self._g_opt.iterations, tf.float32))
+                               / (10.0 + tf.cast(self._g_opt.iterations, tf.float32)))
+            for slow, fast in zip(average.weights, generator.weights, strict=True):
+                slow.assign(decay * slow + (1.0 - decay) * fast)
+            return loss, tf.reduce_mean(tf.sigmoid(fake_logit))
+
+        def vae_step() -> tuple[tf.Tensor, tf.Tensor]:
+            real, _ = real_batch()
+            decoder, encoder = generator, critic
+            variables = encoder.trainable_variables + decoder.trainable_variables
+            with tf.GradientTape() as tape:
+                mean, log_var = encoder(real, training=True)
+                z = mean + tf.exp(0.5 * log_var) * tf.random.normal(tf.shape(mean))
+                out = tf.clip_by_value(decoder(z, training=True), 1e-6, 1.0 - 1e-6)
+                log_likelihood = real * tf.math.log(out) + (1.0 - real) * tf.math.log(1.0 - out)
+                reconstruction = -tf.reduce_mean(tf.reduce_sum(log_likelihood, axis=[1, 2, 3]))
+                kl = -0.5 * tf.reduce_mean(tf.reduce_sum(
+                    1.0 + log_var - tf.square(mean) - tf.exp(log_var), axis=1))
+                loss = reconstruction + kl
+            grads = tape.gradient(loss, variables)
+            self._g_opt.apply_gradients(zip(grads, variables, strict=True))
+            return loss, kl
+
+        if spec.kind == "vae":
+            self._vae_step = tf.function(vae_step)
+        else:
+            self._d_step, self._g_step = tf.function(d_step), tf.function(g_step)
+
+    def step(self, what: str = "both") -> None:
+        """Train once: "d" one discriminator step, "g" one generator step, "both" the
+        controls' number of discriminator steps and then a generator step (a VAE has one
+        kind of step, whatever is asked)."""
+        if what not in STEPS:
+            raise ValueError(f"Unknown step {what!r}; one of {', '.join(STEPS)}")
+        self._apply_controls()
+        if self.spec.kind == "vae":
+            loss, kl = self._vae_step()
+            self.g_steps += 1
+            self._accumulate(loss=float(loss), kl=float(kl))
+            return
+        metrics: dict[str, float] = {}
+        if what in ("d", "both"):
+            for _ in range(self.controls.d_steps if what == "both" else 1):
+                d_loss, d_real, d_fake = self._d_step()
+                self.d_steps += 1
+            metrics |= {"d_loss": float(d_loss), "d_real": float(d_real), "d_fake": float(d_fake)}
+        if what in ("g", "both"):
+            g_loss, d_fake = self._g_step()
+            self.g_steps += 1
+            metrics |= {"g_loss": float(g_loss), "d_fake": float(d_fake)}
+        self._accumulate(**metrics)
+
+    def _apply_controls(self) -> None:
+        c = self.controls
+        self._smoothing.assign(c.label_smoothing)
+        self._g_opt.learning_rate = c.lr_generator
+        self._d_opt.learning_rate = c.lr_discriminator
+
+    def _accumulate(self, **metrics: float) -> None:
+        for key, value in metrics.items():
+            self._sums[key] = self._sums.get(key, 0.0) + value
+            self._sums["n_" + key] = self._sums.get("n_" + key, 0.0) + 1
+        self._count += 1
+
+    def _flush_history(self) -> None:
+        if not self._count:
+            return
+        means = {key: self._sums[key] / self._sums["n_" + key]
+                 for key in self._sums if not key.startswith("n_")}
+        self.history.append({"step": self.g_steps, "seconds": round(self.seconds, 3), **means})
+        self._sums, self._count = {}, 0
+
+    # -- what a page shows ----------------------------------------------------------------
+
+    def generate(self, count: int, seed: int | None = None,
+                 digits: np.ndarray | None = None) -> np.ndarray:
+        """Return `count` new samples (count, 28, 28) in [0, 1]; a conditional GAN draws
+        `digits` (by default 0-9 in turn)."""
+        rng = np.random.default_rng(seed)
+        z = rng.standard_normal((count, self.spec.latent_dim)).astype("float32")
+        if digits is None:
+            digits = np.arange(count, dtype=np.int32) % generative.NUM_CLASSES
+        return self.draw(z, digits)
+
+    def draw(self, z: np.ndarray, digits: np.ndarray | None = None) -> np.ndarray:
+        """Return the images (n, 28, 28) in [0, 1] for latent vectors z (n, latent_dim)."""
+        generator = self.generator if self.average is None else self.average
+        return draw(generator, self.spec, z, digits)
+
+    def grid(self) -> np.ndarray:
+        """Return the fixed-noise sample grid now: (rows * columns, 28, 28) uint8."""
+        return to_uint8(self.draw(self.fixed_z, self.fixed_digits))
+
+    def request(self, what: str) -> None:
+        """Ask the paused run for one step (see `step`), done by the worker thread."""
+        if what not in STEPS:
+            raise ValueError(f"Unknown step {what!r}")
+        self._requests.put(what)
+
+    def ask_save(self) -> None:
+        """Ask the worker to save the run to disk at its next step (safe from any thread)."""
+        self._save_asked.set()
+
+    # -- the loop a job runs ----------------------------------------------------------------
+
+    def train(self, job: Job | None = None, seconds: float | None = None,
+              judge: sample_quality.Judge | None = None) -> None:
+        """Train for `seconds` more of training time (None: until stopped), recording
+        history, snapshots and the judge's verdicts; a stopped job ends the loop cleanly."""
+        end = self.seconds + seconds if seconds else math.inf
+        next_history = next_snapshot = next_quality = self.seconds
+        if not self.snapshots:
+            self._snapshot()
+        last = time.perf_counter()
+        while self.seconds < end and not (job and job.stop_requested):
+            if self._save_asked.is_set():
+                self._save_asked.clear()
+                self.save()
+            if job is not None and job.state is JobState.PAUSED:
+                self._serve_request()
+                last = time.perf_counter()
+                continue
+            self.step("both")
+            now = time.perf_counter()
+            self.seconds += now - last
+            last = now
+            if self.seconds >= next_history:
+                self._flush_history()
+                next_history = self.seconds + HISTORY_EVERY_S
+                if job is not None:
+                    self._publish(job, end)
+            if self.seconds >= next_snapshot:
+                self._snapshot()
+                next_snapshot = self.seconds + SNAPSHOT_EVERY_S
+            if judge is not None and self.seconds >= next_quality:
+                self.judge(judge)
+                next_quality = self.seconds + QUALITY_EVERY_S
+            if self.controls.delay_s > 0:
+                time.sleep(self.controls.delay_s)
+                last = time.perf_counter()
+        self._flush_history()
+        self._snapshot()
+        if judge is not None:
+            self.judge(judge)
+        if job is not None:
+            self._publish(job, end)
+
+    def _serve_request(self) -> None:
+        try:
+            what = self._requests.get(timeout=0.1)
+        except queue.Empty:
+            return
+        self.step(what)
+        self._flush_history()
+        self._snapshot()
+
+    def _snapshot(self) -> None:
+        if self.snapshots and self.snapshots[-1][0] == self.g_steps and self.g_steps:
+            return
+        self.snapshots.append((self.g_steps, round(self.seconds, 2), self.grid()))
+        if len(self.snapshots) > MAX_SNAPSHOTS:
+            self.snapshots = self.snapshots[::2] + ([self.snapshots[-1]]
+                                                    if len(self.snapshots) % 2 == 0 else [])
+
+    def judge(self, judge: sample_quality.Judge) -> dict:
+        """Measure 1,000 fresh samples with the judge and add the verdict to the record."""
+        count = sample_quality.SAMPLES
+        digits = np.arange(count, dtype=np.int32) % generative.NUM_CLASSES
+        samples = self.generate(count, QUALITY_SEED + self.g_steps, digits)
+        asked = digits if self.spec.kind == "conditional" else None
+        verdict = {"step": self.g_steps, "seconds": round(self.seconds, 2),
+                   **judge.measure(samples, asked).as_dict()}
+        self.quality.append(verdict)
+        return verdict
+
+    def _publish(self, job: Job, end: float) -> None:
+        rate = self.g_steps / self.seconds if self.seconds else 0.0
+        progress = self.seconds / end if math.isfinite(end) else 0.0
+        latest = self.history[-1] if self.history else {}
+        job.publish(progress, f"step {self.g_steps:,} · {rate:.1f} steps/s", **latest)
+
+    # -- saving and resuming ------------------------------------------------------------------
+
+    def save(self, path: Path | None = None) -> Path:
+        """Write the whole run (weights, optimizer state, history, snapshots) atomically."""
+        path = path or run_path(self.name, self.dataset)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, np.ndarray] = {}
+        for part, values in self._state().items():
+            for index, value in enumerate(values):
+                arrays[f"{part}.{index}"] = np.asarray(value)
+        if self.snapshots:
+            arrays["snapshots"] = np.stack([grid for _, _, grid in self.snapshots])
+        meta = {"name": self.name, "dataset": self.dataset, "seed": self.seed,
+                "g_steps": self.g_steps, "d_steps": self.d_steps, "seconds": self.seconds,
+                "controls": asdict(self.controls), "history": self.history,
+                "quality": self.quality, "snapshot_times": [s[:2] for s in self.snapshots]}
+        arrays["meta"] = np.array(json.dumps(meta))
+        arrays["fixed_z"] = self.fixed_z
+        partial = path.with_name(f".{path.name}.partial.npz")
+        np.savez(partial, **arrays)
+        os.replace(partial, path)
+        self.saved_step = self.g_steps
+        return path
+
+    @classmethod
+    def resume(cls, name: str, dataset: str = "mnist", path: Path | None = None) -> Run:
+        """Rebuild a saved run exactly as it was saved (raises ValueError if it cannot)."""
+        path = path or run_path(name, dataset)
+        try:
+            with np.load(path, allow_pickle=False) as saved:
+                arrays = {key: saved[key] for key in saved.files}
+            meta = json.loads(str(arrays.pop("meta")))
+        except (OSError, ValueError, KeyError) as error:
+            raise ValueError(f"The saved {name} run could not be read ({error}).") from error
+        run = cls(meta["name"], meta["dataset"], meta["seed"])
+        run._build_optimizers()
+        for part, variables in run._variables().items():
+            for index, variable in enumerate(variables):
+                variable.assign(arrays[f"{part}.{index}"])
+        run.fixed_z = arrays["fixed_z"]
+        run.g_steps, run.d_steps, run.seconds = meta["g_steps"], meta["d_steps"], meta["seconds"]
+        run.controls = Controls(**meta["controls"])
+        run.history, run.quality = meta["history"], meta["quality"]
+        grids = arrays.get("snapshots", np.zeros((0,)))
+        times = meta["snapshot_times"]
+        run.snapshots = [(int(step), float(seconds), grid)
+                         for (step, seconds), grid in zip(times, grids, strict=True)]
+        return run
+
+    def _build_optimizers(self) -> None:
+        trainable = self.generator.trainable_variables
+        if self.spec.kind == "vae":
+            trainable = self.critic.trainable_variables + trainable
+        else:
+            self._d_opt.build(self.critic.trainable_variables)
+        self._g_opt.build(trainable)
+
+    def _variables(self) -> dict[str, list]:
+        parts = {"generator": self.generator.weights, "critic": self.critic.weights,
+                 "g_opt": self._g_opt.variables}
+        if self.average is not None:
+            parts |= {"average": self.average.weights, "d_opt": self._d_opt.variables}
+        return parts
+
+    def _state(self) -> dict[str, list[np.ndarray]]:
+        if not self._g_opt.built:
+            self._build_optimizers()
+        return {part: [v.numpy() for v in variables]
+                for part, variables in self._variables().items()}
+
+    def to_store(self) -> store.Card:
+        """Save the generator (the averaged one for a GAN; encoder and decoder together for
+        the VAE) with its card in the model store, and return the card."""
+        if self.spec.kind == "vae":
+            image = keras.Input(generative.IMAGE_SHAPE, name="image")
+            model = keras.Model(image, self.generator(self.critic(image)[0]), name="vae")
+        else:
+            model = self.average
+        last = self.quality[-1] if self.quality else {}
+        card = store.new_card(
+            self.name, self.dataset, self.spec.title,
+            {"kind": self.spec.kind, "latent_dim": self.spec.latent_dim,
+             "batch_size": self.spec.batch_size, **asdict(self.controls), "seed": self.seed},
+            test_accuracy=last.get("confident", 0.0), test_loss=0.0,
+            train_seconds=self.seconds,
+            epochs=int(self.g_steps * self.spec.batch_size / len(self._images)),
+            metrics={"generator_steps": self.g_steps, "quality": last},
+        )
+        return store.save(model, card)
+
+
+def draw(generator: keras.Model, spec: generative.GenerativeSpec, z: np.ndarray,
+         digits: np.ndarray | None = None) -> np.ndarray:
+    """Run a generator (or the VAE's decoder) on z: images (n, 28, 28) in [0, 1]."""
+    z = np.asarray(z, np.float32)
+    inputs = [z, np.asarray(digits, np.int32)] if spec.kind == "conditional" else z
+    images = keras.ops.convert_to_numpy(generator(inputs, training=False))[..., 0]
+    return np.clip((images + 1.0) / 2.0 if spec.tanh_output else images, 0.0, 1.0)
+
+
+def to_uint8(images: np.ndarray) -> np.ndarray:
+    """Turn images in [0, 1] into uint8 (compact snapshots)."""
+    return np.round(np.clip(images, 0.0, 1.0) * 255).astype(np.uint8)
+
+
+def run_path(name: str, dataset: str) -> Path:
+    """Return where a saved run lives: $NEURAL_CANVAS_HOME/gan_runs/<dataset>/<name>.npz."""
+    return settings.home_dir() / "gan_runs" / dataset / f"{name}.npz"

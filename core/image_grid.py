@@ -1,0 +1,45 @@
+"""Sample grids as pictures: tiled, enlarged without blur, saved as PNG or an animated GIF."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image
+
+GAP_SHADE = 60  # the thin grey lines between tiles
+
+
+def tile(images: np.ndarray, columns: int, scale: int = 3, gap: int = 2) -> np.ndarray:
+    """Lay out images (n, H, W), uint8 or floats in [0, 1], as one uint8 picture with each
+    pixel enlarged to scale x scale (nearest neighbour: sharp digits on a projector)."""
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        images = np.round(np.clip(images, 0.0, 1.0) * 255).astype(np.uint8)
+    images = images.repeat(scale, axis=1).repeat(scale, axis=2)
+    count, height, width = images.shape
+    rows = -(-count // columns)
+    picture = np.full((rows * (height + gap) + gap, columns * (width + gap) + gap), GAP_SHADE,
+                      np.uint8)
+    for index, image in enumerate(images):
+        top = gap + (index // columns) * (height + gap)
+        left = gap + (index % columns) * (width + gap)
+        picture[top : top + height, left : left + width] = image
+    return picture
+
+
+def png_bytes(picture: np.ndarray) -> bytes:
+    """Encode a uint8 picture as PNG."""
+    buffer = io.BytesIO()
+    Image.fromarray(picture).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def gif_bytes(pictures: list[np.ndarray], frame_ms: int = 120, hold_last_ms: int = 1500) -> bytes:
+    """Encode uint8 pictures of one size as a looping animated GIF that rests on the last."""
+    frames = [Image.fromarray(picture) for picture in pictures]
+    durations = [frame_ms] * (len(frames) - 1) + [hold_last_ms]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:],
+                   duration=durations, loop=0)
+    return buffer.getvalue()

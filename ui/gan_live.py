@@ -1,0 +1,162 @@
+"""The GAN studio's live panel: the sample grid, the steering controls and the curves of a
+run, redrawn by a polling fragment while its job trains."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from core import gan_run, image_grid, plots
+from core.jobs import Job, JobManager, JobState
+from ui import runtime
+
+LEARNING_RATES = (1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3)
+DELAYS = {"off": 0.0, "slow (0.1 s a step)": 0.1, "slower (0.5 s)": 0.5, "one step a second": 1.0}
+
+
+def grid_picture(run: gan_run.Run, grid: np.ndarray) -> np.ndarray:
+    """Return a snapshot grid (n, 28, 28) uint8 as one enlarged picture."""
+    return image_grid.tile(grid, run.grid_columns, scale=3)
+
+
+def steering(run: gan_run.Run, key: str) -> None:
+    """Controls that change the run while it trains (read by the worker between steps)."""
+    c = run.controls
+    gan = run.spec.kind != "vae"
+    left, right = st.columns(2)
+    with left:
+        c.lr_generator = st.select_slider(
+            "Generator learning rate" if gan else "Learning rate", LEARNING_RATES,
+            value=_nearest(c.lr_generator), key=f"{key}.lr_g", format_func=lambda v: f"{v:g}")
+        c.delay_s = DELAYS[st.radio("Slow motion", list(DELAYS), horizontal=True,
+                                    index=list(DELAYS.values()).index(c.delay_s)
+                                    if c.delay_s in DELAYS.values() else 0,
+                                    key=f"{key}.delay")]
+    if not gan:
+        return
+    with right:
+        c.lr_discriminator = st.select_slider(
+            "Discriminator learning rate", LEARNING_RATES, value=_nearest(c.lr_discriminator),
+            key=f"{key}.lr_d", format_func=lambda v: f"{v:g}")
+        c.d_steps = st.slider("Discriminator steps per generator step", 1, 5, c.d_steps,
+                              key=f"{key}.k")
+        c.label_smoothing = st.slider(
+            "Label smoothing (real images labelled 1 − this)", 0.0, 0.3, c.label_smoothing,
+            step=0.05, key=f"{key}.smooth")
+
+
+def _nearest(value: float) -> float:
+    return min(LEARNING_RATES, key=lambda rate: abs(np.log(rate) - np.log(value)))
+
+
+def single_steps(run: gan_run.Run, key: str) -> None:
+    """While paused: step one network at a time and watch who is winning."""
+    st.caption("Paused. Step by hand, then look at D(x) and D(G(z)):")
+    cols = st.columns(3)
+    if run.spec.kind == "vae":
+        if cols[0].button("One step", key=f"{key}.one", icon=":material/skip_next:"):
+            run.request("both")
+        return
+    if cols[0].button("One discriminator step", key=f"{key}.d", icon=":material/gavel:"):
+        run.request("d")
+    if cols[1].button("One generator step", key=f"{key}.g", icon=":material/brush:"):
+        run.request("g")
+    if cols[2].button(f"{run.controls.d_steps} D step(s) + 1 G step", key=f"{key}.both",
+                      icon=":material/skip_next:"):
+        run.request("both")
+
+
+def live_panel(manager: JobManager, job: Job, key: str) -> None:
+    """Everything about a run: status and buttons, grid, curves and the judge's verdict."""
+    run: gan_run.Run | None = job.live
+    if job.state is JobState.FAILED:
+        st.error(f"{job.title} failed: {job.error}")
+    elif not job.state.finished:
+        runtime.render_job(job, manager, key)
+    else:
+        st.success(f"{job.title}: {job.message}. The generator is in the store; the run is saved "
+                   "and can be continued.")
+    if run is None:
+        st.caption(job.message)
+        return
+    if job.state is JobState.PAUSED:
+        single_steps(run, key)
+    grid_col, chart_col = st.columns([5, 6])
+    with grid_col:
+        step, seconds, grid = run.snapshots[-1] if run.snapshots else (0, 0.0, run.grid())
+        st.image(grid_picture(run, grid), width="stretch",
+                 caption=f"the same {len(grid)} noise vectors, step {step:,}, "
+                         f"{runtime.format_seconds(seconds)} of training"
+                         + (" (columns: digits 0-9)" if run.spec.kind == "conditional" else ""))
+        if not job.state.finished and st.button("Save the run and the generator now",
+                                                key=f"{key}.save", icon=":material/save:"):
+            run.ask_save()
+        if run.saved_step is not None:
+            st.caption(f"Saved at step {run.saved_step:,}.")
+        if run.spec.kind == "conditional":
+            ask_for_a_digit(run, key)
+    with chart_col:
+        history_charts(run)
+    quality_charts(run)
+
+
+def ask_for_a_digit(run: gan_run.Run, key: str) -> None:
+    """A conditional GAN draws the digit it is told to: ten fresh samples of one digit."""
+    digit = st.segmented_control("Ask for a digit", list(range(10)), default=7,
+                                 key=f"{key}.digit") or 0
+    samples = run.generate(10, seed=digit, digits=np.full(10, digit, np.int32))
+    st.image(image_grid.tile(samples, 10, scale=2), width="stretch")
+
+
+def history_charts(run: gan_run.Run) -> None:
+    """Losses, and what the discriminator says about real and generated images."""
+    history = list(run.history)
+    if not history:
+        st.caption("The curves appear after the first steps.")
+        return
+    steps = [h["step"] for h in history]
+    if run.spec.kind == "vae":
+        st.plotly_chart(plots.curves(steps, {"loss (reconstruction + KL)": _series(history, "loss"),
+                                             "KL": _series(history, "kl")},
+                                     "generator steps", "loss", height=300), key="gan.loss")
+        return
+    st.plotly_chart(plots.curves(steps, {"D loss": _series(history, "d_loss"),
+                                         "G loss": _series(history, "g_loss")},
+                                 "generator steps", "loss", height=260), key="gan.loss")
+    st.plotly_chart(plots.curves(steps, {"D(x): real judged real": _series(history, "d_real"),
+                                         "D(G(z)): fakes judged real": _series(history, "d_fake")},
+                                 "generator steps", "mean output", y_range=(0, 1), height=260),
+                    key="gan.d")
+
+
+def _series(history: list[dict], key: str) -> list[float | None]:
+    return [h.get(key) for h in history]
+
+
+def quality_charts(run: gan_run.Run) -> None:
+    """The judge's verdict over time and the latest class histogram."""
+    quality = list(run.quality)
+    if not quality:
+        st.caption("The judge (the store's best classifier) measures 1,000 samples every "
+                   f"{gan_run.QUALITY_EVERY_S:.0f} s of training.")
+        return
+    last = quality[-1]
+    cols = st.columns(4)
+    cols[0].metric("confident (p ≥ 0.9)", f"{last['confident']:.1%}")
+    cols[1].metric("Inception Score", f"{last['inception_score']:.2f}",
+                   help="1 for noise, 10 for sharp digits of every class; real test digits ≈ 9.9")
+    cols[2].metric("Fréchet distance", f"{last['frechet_distance']:.1f}",
+                   help="between the judge's features of samples and of the test set; lower is "
+                        "better, 0 for the test set itself")
+    asked = last.get("asked_accuracy")
+    cols[3].metric("drawn as asked" if asked is not None else "rarest digit",
+                   f"{asked:.1%}" if asked is not None else f"{last['min_class_share']:.1%}")
+    over_time, histogram = st.columns([3, 2])
+    seconds = [q["seconds"] for q in quality]
+    with over_time:
+        st.plotly_chart(plots.curves(seconds, {
+            "confident": [q["confident"] for q in quality],
+            "Inception Score / 10": [q["inception_score"] / 10 for q in quality],
+        }, "seconds of training", "share", y_range=(0, 1), height=280), key="gan.quality")
+    with histogram:
+        st.plotly_chart(plots.class_shares(np.array(last["class_shares"])), key="gan.classes")

@@ -1,0 +1,110 @@
+"""GAN studio: watch a GAN (or the VAE) learn to write digits, live, and steer it."""
+
+from __future__ import annotations
+
+import functools
+
+import streamlit as st
+
+from core import data, gan_run, generative, image_grid, sample_quality, store, studio
+from core.jobs import Job
+from ui import gan_live, runtime
+
+DATASETS = ("mnist", "fashion_mnist")
+
+st.title("GAN studio")
+st.markdown(
+    "Random noise in, digits out. The **generator** learns to draw; the **discriminator** "
+    "learns to tell its drawings from real ones. Press Start and watch the grid: the same 64 "
+    "noise vectors, redrawn as the generator learns. Pause to step one network at a time."
+)
+manager = runtime.job_manager()
+dataset_col, model_col, time_col = st.columns(3)
+dataset = dataset_col.selectbox("Dataset", DATASETS, key="gan.dataset",
+                                format_func=lambda name: data.info(name).title)
+name = model_col.selectbox("Model", list(generative.SPECS), key="gan.model",
+                           format_func=lambda n: generative.SPECS[n].title)
+spec = generative.spec(name)
+minutes = time_col.slider("Training time (minutes)", 1, 30, int(spec.minutes),
+                          key=f"gan.minutes.{name}")
+st.caption(f"{spec.title}: {spec.source}. Batch {spec.batch_size}, latent dimension "
+           f"{spec.latent_dim}.")
+
+job = studio.latest_job(manager, name, dataset)
+running = job is not None and not job.state.finished
+if not data.is_cached(dataset):
+    st.warning(f"The {dataset} dataset is not on this machine yet: run "
+               f"`python -m core data fetch {dataset}` (training fetches it, if it can).")
+if sample_quality.judge_card(dataset) is None:
+    st.info(f"No classifier is trained on {dataset} yet, so the samples cannot be judged "
+            "(confidence, Inception Score, Fréchet distance). Training still works.")
+if not running:
+    start_col, resume_col, _ = st.columns([1, 1, 2])
+    if start_col.button("Start training", type="primary", key="gan.start",
+                        icon=":material/play_arrow:"):
+        studio.submit(manager, name, dataset, minutes)
+        st.rerun()
+    saved = studio.saved_run_exists(name, dataset)
+    if resume_col.button("Continue the saved run", key="gan.resume", disabled=not saved,
+                         icon=":material/history:",
+                         help=None if saved else "No saved run of this model yet."):
+        studio.submit(manager, name, dataset, minutes, resume=True)
+        st.rerun()
+
+
+def follow(job: Job) -> None:
+    """Redraw the live panel; reload the page once the job is over (buttons change)."""
+    if job.state.finished:
+        st.rerun(scope="app")
+    gan_live.live_panel(manager, job, "gan.live")
+
+
+def time_travel(run: gan_run.Run) -> None:
+    """One slider scrubs the grid through training; exports of the evolution and the model."""
+    snapshots = list(run.snapshots)
+    if len(snapshots) < 2:
+        st.caption("Snapshots of the grid are taken every "
+                   f"{gan_run.SNAPSHOT_EVERY_S:.0f} s of training; come back in a moment.")
+        return
+    index = st.select_slider(
+        "Scrub through training", options=range(len(snapshots)), value=len(snapshots) - 1,
+        key="gan.time", format_func=lambda i: f"step {snapshots[i][0]:,} · "
+                                              f"{runtime.format_seconds(snapshots[i][1])}")
+    step, _, grid = snapshots[index]
+    picture = gan_live.grid_picture(run, grid)
+    st.image(picture, width=560)
+    gif = functools.partial(image_grid.gif_bytes,
+                            [gan_live.grid_picture(run, g) for _, _, g in snapshots])
+    cols = st.columns(3)
+    cols[0].download_button("Evolution as GIF", gif, f"{run.name}-{run.dataset}.gif",
+                            mime="image/gif", key="gan.gif", icon=":material/animation:")
+    cols[1].download_button("This grid as PNG", image_grid.png_bytes(picture),
+                            f"{run.name}-{run.dataset}-step{step}.png", mime="image/png",
+                            key="gan.png", icon=":material/image:")
+    card = store.read_card(run.name, run.dataset)
+    if card is not None:
+        model_file = store.card_path(run.name, run.dataset).parent / card.file
+        cols[2].download_button(
+            "Generator (.keras)", model_file.read_bytes, f"{run.name}-{run.dataset}.keras",
+            key="gan.keras", icon=":material/download:",
+            help=f"The generator as saved in the store ({card.metrics.get('generator_steps', 0):,} "
+                 "steps).")
+    else:
+        cols[2].caption("The generator can be downloaded once it is saved (Save now, or at the "
+                        "end of the run).")
+
+
+if job is None:
+    st.info("Nothing has trained here since the server started. Press **Start training**; "
+            "training goes on if you open another page, and this page shows it when you "
+            "come back.")
+else:
+    live_tab, travel_tab = st.tabs(["Live", "Time travel and export"])
+    with live_tab:
+        if running:
+            st.fragment(follow, run_every=1.0)(job)
+        else:
+            gan_live.live_panel(manager, job, "gan.live")
+    with travel_tab:
+        if job.live is not None:
+            time_travel(job.live)
