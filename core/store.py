@@ -76,8 +76,8 @@ class StoredModel:
 
 
 def new_card(name: str, dataset: str, title: str, config: TrainConfig | dict, *,
-             test_accuracy: float, test_loss: float, train_seconds: float, epochs: int, quick: bool = False,
-             metrics: dict | None = None) -> Card:
+             test_accuracy: float, test_loss: float, train_seconds: float, epochs: int,
+             quick: bool = False, metrics: dict | None = None) -> Card:
     """Return the card for a model that has just been trained."""
     import tensorflow as tf
 
