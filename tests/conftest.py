@@ -12,13 +12,15 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from core import anomaly, settings, training  # noqa: E402
+from core import anomaly, gan_run, sample_quality, settings, training  # noqa: E402
 from core.zoo import TrainConfig  # noqa: E402
 
 # Brief recipes for the session's store: enough to be real, seconds not minutes.
 BRIEF_DENOISER = TrainConfig(epochs=1, train_samples=6000, loss="binary_crossentropy",
                              noisy_inputs=True)
 BRIEF_ANOMALY = TrainConfig(learning_rate=0.01, batch_size=100, epochs=15, loss="mse")
+BRIEF_GENERATORS = ("dcgan_fast", "cgan", "vae")
+BRIEF_GENERATOR_SECONDS = 3.0
 
 REAL_DATA_DIR = settings.data_dir()
 
@@ -41,8 +43,8 @@ def nc_home(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture(scope="session")
 def trained_home(tmp_path_factory) -> Path:
-    """A home with a real MLP, CNN, denoiser and line autoencoder, trained once per session
-    (about 40 s)."""
+    """A home with a real MLP, CNN, denoiser, line autoencoder and three generators, trained
+    once per session (about 70 s)."""
     home = link_home(tmp_path_factory.mktemp("trained") / "home")
     previous = os.environ.get(settings.HOME_ENV)
     os.environ[settings.HOME_ENV] = str(home)
@@ -51,6 +53,11 @@ def trained_home(tmp_path_factory) -> Path:
         training.train_model("cnn_report", config=TrainConfig(epochs=1))
         training.train_model("ae_unet", config=BRIEF_DENOISER)
         anomaly.train(BRIEF_ANOMALY)
+        judge = sample_quality.load_judge("mnist")
+        for name in BRIEF_GENERATORS:
+            run = gan_run.Run(name)
+            run.train(seconds=BRIEF_GENERATOR_SECONDS, judge=judge)
+            run.to_store()
     finally:
         if previous is None:
             os.environ.pop(settings.HOME_ENV)

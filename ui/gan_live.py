@@ -79,12 +79,15 @@ def live_panel(manager: JobManager, job: Job, key: str) -> None:
     if run is None:
         st.caption(job.message)
         return
+    if not job.state.finished:
+        with st.expander("Steer the training (changes take effect at the next step)"):
+            steering(run, key)
     if job.state is JobState.PAUSED:
         single_steps(run, key)
     grid_col, chart_col = st.columns([5, 6])
     with grid_col:
         step, seconds, grid = run.snapshots[-1] if run.snapshots else (0, 0.0, run.grid())
-        st.image(grid_picture(run, grid), width="stretch",
+        st.image(grid_picture(run, grid), width="stretch", output_format="PNG",
                  caption=f"the same {len(grid)} noise vectors, step {step:,}, "
                          f"{runtime.format_seconds(seconds)} of training"
                          + (" (columns: digits 0-9)" if run.spec.kind == "conditional" else ""))
@@ -105,7 +108,7 @@ def ask_for_a_digit(run: gan_run.Run, key: str) -> None:
     digit = st.segmented_control("Ask for a digit", list(range(10)), default=7,
                                  key=f"{key}.digit") or 0
     samples = run.generate(10, seed=digit, digits=np.full(10, digit, np.int32))
-    st.image(image_grid.tile(samples, 10, scale=2), width="stretch")
+    st.image(image_grid.tile(samples, 10, scale=2), width="stretch", output_format="PNG")
 
 
 def history_charts(run: gan_run.Run) -> None:

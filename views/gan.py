@@ -72,7 +72,7 @@ def time_travel(run: gan_run.Run) -> None:
                                               f"{runtime.format_seconds(snapshots[i][1])}")
     step, _, grid = snapshots[index]
     picture = gan_live.grid_picture(run, grid)
-    st.image(picture, width=560)
+    st.image(picture, width=560, output_format="PNG")
     gif = functools.partial(image_grid.gif_bytes,
                             [gan_live.grid_picture(run, g) for _, _, g in snapshots])
     cols = st.columns(3)

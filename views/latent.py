@@ -50,10 +50,10 @@ def interpolate(sampler: latent.Sampler) -> None:
     digits = np.full(steps, digit, np.int32)
     spherical = sampler.draw(latent.slerp(a, b, steps), digits)
     straight = sampler.draw(np.linspace(a, b, steps).astype(np.float32), digits)
-    st.image(image_grid.tile(spherical, steps, scale=4), width="stretch",
+    st.image(image_grid.tile(spherical, steps, scale=4), width="stretch", output_format="PNG",
              caption="Spherical interpolation (slerp): every step keeps the length of a typical "
                      "random vector.")
-    st.image(image_grid.tile(straight, steps, scale=4), width="stretch",
+    st.image(image_grid.tile(straight, steps, scale=4), width="stretch", output_format="PNG",
              caption="A straight line, for comparison: halfway, the vector is shorter than any "
                      "the generator saw in training, and the image fades."
              if sampler.spec.latent_dim > 2 else "A straight line, for comparison.")
@@ -74,7 +74,7 @@ def vae_map(sampler: latent.Sampler) -> None:
         z1 = st.slider("z₁", -4.0, 4.0, step=0.05, key="latent.z1")
         z2 = st.slider("z₂", -4.0, 4.0, step=0.05, key="latent.z2")
         image = sampler.draw(np.array([[z1, z2]], np.float32))[0]
-        st.image(image_grid.tile(image[None], 1, scale=10, gap=0), width=280,
+        st.image(image_grid.tile(image[None], 1, scale=10, gap=0), width=280, output_format="PNG",
                  caption=f"decoded at ({z1:.2f}, {z2:.2f})")
     with map_col:
         st.plotly_chart(plots.latent_map(codes, labels, classes, (z1, z2)), key="latent.map",
@@ -86,7 +86,7 @@ def vae_map(sampler: latent.Sampler) -> None:
                        key="latent.extent")
     count = 15
     grid = sampler.draw(latent.plane(extent, count))
-    st.image(image_grid.tile(grid, count, scale=2, gap=0), width=640,
+    st.image(image_grid.tile(grid, count, scale=2, gap=0), width=640, output_format="PNG",
              caption=f"{count} x {count} decodings from (−{extent:g}, +{extent:g}) at the top left "
                      f"to (+{extent:g}, −{extent:g}) at the bottom right.")
 

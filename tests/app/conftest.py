@@ -23,8 +23,8 @@ def open_page(page: str | None = None) -> AppTest:
 
 def text_of(app: AppTest) -> str:
     """All the text a person would read on the page, in one string."""
-    parts = [element.value for kind in ("markdown", "caption", "info", "warning", "error",
-                                        "title", "subheader")
+    kinds = ("markdown", "caption", "info", "success", "warning", "error", "title", "subheader")
+    parts = [element.value for kind in kinds
              for element in getattr(app, kind)]
     return "\n".join(str(part) for part in parts)
 

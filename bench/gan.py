@@ -1,0 +1,114 @@
+"""GAN studio figures: dcgan_fast after 3 minutes of training on this CPU and the conditional
+GAN, judged on 1,000 fresh samples each, and what the open studio page costs in training
+throughput against the same job headless.
+
+Trains in a temporary home that holds a copy of the store's best MNIST classifier (the
+judge), so the store's own generators are left alone. Each run is a fresh process (the
+`python -m core gan` commands), as a lecturer would start it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import write
+from core import sample_quality, settings, store
+from tests.e2e.browser import CHROMIUM, launch, running_app, wait_idle
+
+TRAIN_S = 180.0
+PAGE_S = 60.0  # the page's shortest run (1 minute), compared with a headless minute
+GOALS = {"confident": 0.60, "min_class_share": 0.05, "inception_score": 7.0,
+         "asked_accuracy": 0.95, "page_throughput_ratio": 0.90}
+
+
+def judge_home(root: Path) -> Path:
+    """A home with the real data and a copy of the store's best MNIST classifier."""
+    card = sample_quality.judge_card("mnist")
+    if card is None:
+        raise SystemExit("No MNIST classifier in the store to judge with: "
+                         "run `python -m core models train cnn_best` first.")
+    folder = root / "models" / "mnist"
+    folder.mkdir(parents=True)
+    (root / "data").symlink_to(settings.data_dir(), target_is_directory=True)
+    source = store.card_path(card.name, "mnist")
+    for path in (source, source.parent / card.file):
+        shutil.copy2(path, folder / path.name)
+    return root
+
+
+def core_command(home: Path, *args: str) -> dict:
+    env = os.environ | {settings.HOME_ENV: str(home)}
+    done = subprocess.run([sys.executable, "-m", "core", *args], env=env, capture_output=True,
+                          text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def trained_and_scored(home: Path, name: str, seconds: float) -> dict:
+    trained = core_command(home, "gan", "train", name, "--seconds", str(seconds))
+    scored = core_command(home, "gan", "score", name)
+    return {"train_seconds": trained["train_seconds"],
+            "generator_steps": trained["generator_steps"],
+            "steps_per_s": round(trained["generator_steps"] / trained["train_seconds"], 2),
+            **{k: scored[k] for k in ("confident", "min_class_share", "inception_score",
+                                      "frechet_distance", "asked_accuracy", "class_shares")}}
+
+
+def with_page_open(home: Path) -> dict:
+    """Train dcgan_fast for a minute from the studio page in Chromium, the page left open."""
+    from playwright.sync_api import sync_playwright
+
+    with running_app({settings.HOME_ENV: str(home), settings.AUTOTRAIN_ENV: "0"}) as url:
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            page = browser.new_page(viewport={"width": 1600, "height": 1400})
+            page.goto(f"{url}/gan")
+            wait_idle(page)
+            slider = page.get_by_role("slider", name="Training time (minutes)")
+            slider.focus()
+            for _ in range(2):  # 3 -> 1 minute
+                page.keyboard.press("ArrowLeft")
+            wait_idle(page)
+            page.get_by_role("button", name="Start training").click()
+            page.get_by_text("The generator is in the store").wait_for(timeout=240_000)
+            browser.close()
+    os.environ[settings.HOME_ENV] = str(home)
+    card = store.read_card("dcgan_fast", "mnist")
+    return {"train_seconds": round(card.train_seconds, 1),
+            "generator_steps": card.metrics["generator_steps"],
+            "steps_per_s": round(card.metrics["generator_steps"] / card.train_seconds, 2)}
+
+
+def main() -> dict:
+    previous = os.environ.get(settings.HOME_ENV)
+    result: dict = {"train_s": TRAIN_S, "goals": GOALS}
+    with tempfile.TemporaryDirectory(prefix="nc-bench-gan-") as root:
+        home = judge_home(Path(root))
+        result["judge"] = sample_quality.judge_card("mnist").name
+        started = time.monotonic()
+        result["dcgan_fast"] = trained_and_scored(home, "dcgan_fast", TRAIN_S)
+        result["cgan"] = trained_and_scored(home, "cgan", TRAIN_S)
+        if CHROMIUM.exists():
+            headless = core_command(home, "gan", "train", "dcgan_fast", "--seconds", str(PAGE_S))
+            headless_rate = headless["generator_steps"] / headless["train_seconds"]
+            page = with_page_open(home)
+            result["page"] = {"headless_steps_per_s": round(headless_rate, 2), **page,
+                              "throughput_ratio": round(page["steps_per_s"] / headless_rate, 3)}
+        else:
+            result["page"] = {"skipped": "no Chromium at /usr/bin/chromium"}
+        result["bench_seconds"] = round(time.monotonic() - started)
+    if previous is None:
+        os.environ.pop(settings.HOME_ENV, None)
+    else:
+        os.environ[settings.HOME_ENV] = previous
+    return write("gan", result)
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(), indent=2))
