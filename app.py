@@ -10,6 +10,7 @@ import streamlit as st  # noqa: E402
 
 from ui import runtime  # noqa: E402
 
+runtime.keep_keras_state()
 st.set_page_config(page_title="Neural Canvas", page_icon=":material/draw:", layout="wide")
 
 PAGES = [

@@ -330,7 +330,8 @@ def class_shares(shares: np.ndarray, class_names: tuple[str, ...] | None = None,
     figure = go.Figure(go.Bar(x=names, y=shares, marker_color=PALETTE[0],
                               text=[f"{s:.0%}" for s in shares], textposition="outside"))
     figure.add_hline(y=1 / len(shares), line=dict(color=MUTED, dash="dash"),
-                     annotation_text="fair share", annotation_font=dict(color=TEXT))
+                     annotation_text="fair share", annotation_position="top left",
+                     annotation_font=dict(color=TEXT))
     _chart_layout(figure, height, dict(title="class the judge sees", type="category"),
                   dict(title="share of samples", tickformat=".0%",
                        range=[0, max(0.25, float(shares.max()) * 1.2)]))

@@ -11,6 +11,8 @@ from core.jobs import Job, JobManager, JobState
 from ui import runtime
 
 LEARNING_RATES = (1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3)
+CHARTS_EVERY_S = 6.0
+CHART_POINTS = 300
 DELAYS = {"off": 0.0, "slow (0.1 s a step)": 0.1, "slower (0.5 s)": 0.5, "one step a second": 1.0}
 
 
@@ -67,8 +69,28 @@ def single_steps(run: gan_run.Run, key: str) -> None:
 
 
 def live_panel(manager: JobManager, job: Job, key: str) -> None:
-    """Everything about a run: status and buttons, grid, curves and the judge's verdict."""
-    run: gan_run.Run | None = job.live
+    """Everything about a run, in polling fragments while it trains: status and controls and
+    the grid every two seconds, the charts every few seconds (plotting costs the server time that
+    training would otherwise get)."""
+    polling = not job.state.finished
+
+    def every(seconds: float) -> float | None:
+        return seconds if polling else None
+
+    st.fragment(status, run_every=every(gan_run.SNAPSHOT_EVERY_S))(manager, job, key, polling)
+    grid_col, chart_col = st.columns([5, 6])
+    with grid_col:  # a new grid is taken every SNAPSHOT_EVERY_S: no use looking more often
+        st.fragment(sample_grid, run_every=every(gan_run.SNAPSHOT_EVERY_S))(job, key)
+    with chart_col:
+        st.fragment(history_charts, run_every=every(CHARTS_EVERY_S))(job)
+    st.fragment(quality_charts, run_every=every(CHARTS_EVERY_S))(job)
+
+
+def status(manager: JobManager, job: Job, key: str, polling: bool) -> None:
+    """Progress and buttons, the steering controls, single steps while paused; reload the
+    page when a job that was being followed ends (its buttons change)."""
+    if polling and job.state.finished:
+        st.rerun(scope="app")
     if job.state is JobState.FAILED:
         st.error(f"{job.title} failed: {job.error}")
     elif not job.state.finished:
@@ -76,31 +98,33 @@ def live_panel(manager: JobManager, job: Job, key: str) -> None:
     else:
         st.success(f"{job.title}: {job.message}. The generator is in the store; the run is saved "
                    "and can be continued.")
+    run: gan_run.Run | None = job.live
+    if run is None or job.state.finished:
+        return
+    with st.expander("Steer the training (changes take effect at the next step)"):
+        steering(run, key)
+    if job.state is JobState.PAUSED:
+        single_steps(run, key)
+
+
+def sample_grid(job: Job, key: str) -> None:
+    """The fixed-noise grid as of the latest snapshot, and saving."""
+    run: gan_run.Run | None = job.live
     if run is None:
         st.caption(job.message)
         return
-    if not job.state.finished:
-        with st.expander("Steer the training (changes take effect at the next step)"):
-            steering(run, key)
-    if job.state is JobState.PAUSED:
-        single_steps(run, key)
-    grid_col, chart_col = st.columns([5, 6])
-    with grid_col:
-        step, seconds, grid = run.snapshots[-1] if run.snapshots else (0, 0.0, run.grid())
-        st.image(grid_picture(run, grid), width="stretch", output_format="PNG",
-                 caption=f"the same {len(grid)} noise vectors, step {step:,}, "
-                         f"{runtime.format_seconds(seconds)} of training"
-                         + (" (columns: digits 0-9)" if run.spec.kind == "conditional" else ""))
-        if not job.state.finished and st.button("Save the run and the generator now",
-                                                key=f"{key}.save", icon=":material/save:"):
-            run.ask_save()
-        if run.saved_step is not None:
-            st.caption(f"Saved at step {run.saved_step:,}.")
-        if run.spec.kind == "conditional":
-            ask_for_a_digit(run, key)
-    with chart_col:
-        history_charts(run)
-    quality_charts(run)
+    step, seconds, grid = run.snapshots[-1] if run.snapshots else (0, 0.0, run.grid())
+    st.image(grid_picture(run, grid), width="stretch", output_format="PNG",
+             caption=f"the same {len(grid)} noise vectors, step {step:,}, "
+                     f"{runtime.format_seconds(seconds)} of training"
+                     + (" (columns: digits 0-9)" if run.spec.kind == "conditional" else ""))
+    if not job.state.finished and st.button("Save the run and the generator now",
+                                            key=f"{key}.save", icon=":material/save:"):
+        run.ask_save()
+    if run.saved_step is not None:
+        st.caption(f"Saved at step {run.saved_step:,}.")
+    if run.spec.kind == "conditional":
+        ask_for_a_digit(run, key)
 
 
 def ask_for_a_digit(run: gan_run.Run, key: str) -> None:
@@ -111,9 +135,10 @@ def ask_for_a_digit(run: gan_run.Run, key: str) -> None:
     st.image(image_grid.tile(samples, 10, scale=2), width="stretch", output_format="PNG")
 
 
-def history_charts(run: gan_run.Run) -> None:
+def history_charts(job: Job) -> None:
     """Losses, and what the discriminator says about real and generated images."""
-    history = list(run.history)
+    run: gan_run.Run | None = job.live
+    history = _thinned(list(run.history)) if run is not None else []
     if not history:
         st.caption("The curves appear after the first steps.")
         return
@@ -136,9 +161,20 @@ def _series(history: list[dict], key: str) -> list[float | None]:
     return [h.get(key) for h in history]
 
 
-def quality_charts(run: gan_run.Run) -> None:
+def _thinned(history: list[dict]) -> list[dict]:
+    """At most CHART_POINTS entries, evenly spread and always the newest: a long run's chart
+    costs no more to draw than a short one's."""
+    if len(history) <= CHART_POINTS:
+        return history
+    keep = np.linspace(0, len(history) - 1, CHART_POINTS).round().astype(int)
+    return [history[i] for i in keep]
+
+
+def quality_charts(job: Job) -> None:
     """The judge's verdict over time and the latest class histogram."""
-    quality = list(run.quality)
+    if job.live is None:
+        return
+    quality = list(job.live.quality)
     if not quality:
         st.caption("The judge (the store's best classifier) measures 1,000 samples every "
                    f"{gan_run.QUALITY_EVERY_S:.0f} s of training.")

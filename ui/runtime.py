@@ -14,6 +14,21 @@ from core.jobs import Job, JobManager, JobState
 Warm = TypeVar("Warm")
 
 
+def keep_keras_state() -> None:
+    """Stop Streamlit from calling `keras.backend.clear_session()` after every script run.
+
+    Streamlit does it (in `script_runner._clean_problem_modules`) to free memory between
+    runs, but it forces a full garbage collection and clears TensorFlow's kernel cache with
+    the GIL held, after every rerun of every fragment: a GAN training in the background
+    fell from 21 to 0.5 steps a second with its page open. Our models live on purpose
+    between runs (core.warm), so there is nothing for it to clear.
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+
+    if hasattr(script_runner, "_clean_problem_modules"):
+        script_runner._clean_problem_modules = lambda: None
+
+
 @st.cache_resource(show_spinner=False)
 def job_manager() -> JobManager:
     """Return the server's single job manager; on first launch it starts the default models."""

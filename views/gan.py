@@ -52,11 +52,15 @@ if not running:
         st.rerun()
 
 
-def follow(job: Job) -> None:
-    """Redraw the live panel; reload the page once the job is over (buttons change)."""
-    if job.state.finished:
-        st.rerun(scope="app")
-    gan_live.live_panel(manager, job, "gan.live")
+def time_travel_tab(job: Job) -> None:
+    """Time travel over the snapshots taken so far (refreshed on demand while it trains, so
+    the slider stays where it is put)."""
+    if not job.state.finished:
+        st.button("Take in the newest snapshots", key="gan.refresh", icon=":material/refresh:")
+    if job.live is None:
+        st.caption("The run is starting.")
+        return
+    time_travel(job.live)
 
 
 def time_travel(run: gan_run.Run) -> None:
@@ -101,10 +105,6 @@ if job is None:
 else:
     live_tab, travel_tab = st.tabs(["Live", "Time travel and export"])
     with live_tab:
-        if running:
-            st.fragment(follow, run_every=1.0)(job)
-        else:
-            gan_live.live_panel(manager, job, "gan.live")
+        gan_live.live_panel(manager, job, "gan.live")
     with travel_tab:
-        if job.live is not None:
-            time_travel(job.live)
+        st.fragment(time_travel_tab)(job)

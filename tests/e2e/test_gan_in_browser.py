@@ -1,0 +1,36 @@
+"""Train a GAN from the studio in a real browser: the grid changes; pause, resume, stop."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.browser import wait_idle
+
+pytestmark = pytest.mark.e2e
+
+GRID = "[data-testid=stImage] img"
+
+
+def test_start_watch_pause_resume_stop(tab, app_url):
+    tab.goto(f"{app_url}/gan")
+    wait_idle(tab)
+    slider = tab.get_by_role("slider", name="Training time (minutes)")
+    slider.focus()
+    for _ in range(2):  # 3 -> 1 minute
+        tab.keyboard.press("ArrowLeft")
+    wait_idle(tab)
+    tab.get_by_role("button", name="Start training").click()
+    tab.locator(GRID).first.wait_for(timeout=60_000)
+    first = tab.locator(GRID).first.get_attribute("src")
+    tab.wait_for_function(  # the live fragment redraws the grid as the generator learns
+        "([css, before]) => { const img = document.querySelector(css); "
+        "return img && img.src !== before; }", arg=[GRID, first], timeout=60_000)
+    tab.get_by_role("button", name="Pause").click()
+    tab.get_by_role("button", name="One discriminator step").wait_for(timeout=30_000)
+    tab.get_by_role("button", name="Resume").click()
+    tab.get_by_role("button", name="Pause").wait_for(timeout=30_000)
+    tab.get_by_role("button", name="Stop").click()
+    tab.get_by_text("The generator is in the store").wait_for(timeout=90_000)
+    wait_idle(tab)
+    assert tab.get_by_role("button", name="Continue the saved run").is_enabled()
+    assert tab.locator("[data-testid=stException]").count() == 0
