@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import accuracy, denoise, first_launch, inside, latency, robustness
+from bench import accuracy, denoise, first_launch, gan, inside, latency, robustness
 from bench.common import RESULTS
 
 
@@ -25,6 +25,7 @@ def summary(results: dict) -> str:
                  f"drop {robust['drop_points']} points) | drop ≤ 1 point |")
     lines += inside_lines(results["inside"])
     lines += denoise_lines(results["denoise"])
+    lines += gan_lines(results["gan"])
     launch = results.get("first_launch", {})
     if "first_prediction_s" in launch:
         lines.append(f"| first launch to first prediction (quick MLP) | "
@@ -75,10 +76,31 @@ def denoise_lines(result: dict) -> list[str]:
     return lines
 
 
+def gan_lines(result: dict) -> list[str]:
+    fast, conditional, goals = result["dcgan_fast"], result["cgan"], result["goals"]
+    minutes = f"{result['train_s'] / 60:g} min"
+    lines = [
+        f"| dcgan_fast after {minutes}: samples read with confidence ≥ 0.9 | "
+        f"{fast['confident']:.1%} | ≥ {goals['confident']:.0%} |",
+        f"| dcgan_fast: rarest class | {fast['min_class_share']:.1%} | "
+        f"≥ {goals['min_class_share']:.0%} |",
+        f"| dcgan_fast: Inception Score (FID {fast['frechet_distance']:.1f}) | "
+        f"{fast['inception_score']:.2f} | ≥ {goals['inception_score']:.1f} |",
+        f"| cgan after {minutes}: samples read as the digit asked for | "
+        f"{conditional['asked_accuracy']:.1%} | ≥ {goals['asked_accuracy']:.0%} |",
+    ]
+    if "throughput_ratio" in result["page"]:
+        page = result["page"]
+        lines.append(f"| GAN training with its page open, against headless "
+                     f"({page['steps_per_s']} vs {page['headless_steps_per_s']} steps/s) | "
+                     f"{page['throughput_ratio']:.0%} | ≥ {goals['page_throughput_ratio']:.0%} |")
+    return lines
+
+
 def main(skip_browser: bool = False) -> int:
     results = {"accuracy": accuracy.main(), "latency": latency.main(),
                "robustness": robustness.main(), "inside": inside.main(),
-               "denoise": denoise.main()}
+               "denoise": denoise.main(), "gan": gan.main()}
     if not skip_browser:
         results["first_launch"] = first_launch.main()
     table = summary(results)
