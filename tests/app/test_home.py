@@ -12,11 +12,14 @@ def test_home_lists_pages_datasets_device_and_models(use_trained):
     assert "MNIST handwritten digits" in text and "cached, verified" in text
     assert "CPU only" in text or "GPU" in text
     table = app.dataframe[0].value
-    assert set(table["name"]) == {"mlp", "cnn_report", "ae_unet", "ae_line"}
+    assert set(table["name"]) == {"mlp", "cnn_report", "ae_unet", "ae_line", "dcgan_fast",
+                                  "cgan", "vae"}
     measured = dict(zip(table["name"], table["measured on the test set"], strict=True))
     assert measured["cnn_report"].startswith("test accuracy")
     assert measured["ae_unet"].startswith("Gaussian PSNR")
     assert measured["ae_line"].startswith("reconstruction loss")
+    assert measured["dcgan_fast"].startswith("IS ") and "confident" in measured["dcgan_fast"]
+    assert "as asked" in measured["cgan"]
 
 
 def test_home_with_an_empty_store_says_so(nc_home):
