@@ -26,7 +26,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from core import data, generative, sample_quality, settings, store
+from core import data, generative, image_grid, sample_quality, settings, store
 from core.jobs import Job, JobState
 
 HISTORY_EVERY_S = 0.5
@@ -72,10 +72,7 @@ class Run:
             self.average = keras.models.clone_model(self.generator)
             self.average.set_weights(self.generator.get_weights())
         self.grid_columns = 10 if spec.kind == "conditional" else 8
-        rng = np.random.default_rng(seed)
-        shape = (8 * self.grid_columns, spec.latent_dim)
-        self.fixed_z = rng.standard_normal(shape).astype("float32")
-        self.fixed_digits = np.arange(len(self.fixed_z), dtype=np.int32) % generative.NUM_CLASSES
+        self.fixed_z = generative.random_z(8 * self.grid_columns, spec.latent_dim, seed)
         self.g_steps = self.d_steps = 0
         self.seconds = 0.0  # training time, pauses and slow-motion waits not counted
         self.history: list[dict] = []  # d_loss, g_loss, d_real, d_fake (GAN) or loss, kl (VAE)
@@ -84,8 +81,7 @@ class Run:
         self._requests: queue.Queue[str] = queue.Queue()
         self._save_asked = threading.Event()
         self.saved_step: int | None = None  # the generator step of the last save to disk
-        self._sums: dict[str, float] = {}
-        self._count = 0
+        self._sums: dict[str, list[float]] = {}  # metric -> [total, count] since the last entry
         self._build_steps()
 
     # -- the training steps ---------------------------------------------------------------
@@ -194,17 +190,16 @@ class Run:
 
     def _accumulate(self, **metrics: float) -> None:
         for key, value in metrics.items():
-            self._sums[key] = self._sums.get(key, 0.0) + value
-            self._sums["n_" + key] = self._sums.get("n_" + key, 0.0) + 1
-        self._count += 1
+            total = self._sums.setdefault(key, [0.0, 0])
+            total[0] += value
+            total[1] += 1
 
     def _flush_history(self) -> None:
-        if not self._count:
+        if not self._sums:
             return
-        means = {key: self._sums[key] / self._sums["n_" + key]
-                 for key in self._sums if not key.startswith("n_")}
+        means = {key: total / count for key, (total, count) in self._sums.items()}
         self.history.append({"step": self.g_steps, "seconds": round(self.seconds, 3), **means})
-        self._sums, self._count = {}, 0
+        self._sums = {}
 
     # -- what a page shows ----------------------------------------------------------------
 
@@ -212,11 +207,7 @@ class Run:
                  digits: np.ndarray | None = None) -> np.ndarray:
         """Return `count` new samples (count, 28, 28) in [0, 1]; a conditional GAN draws
         `digits` (by default 0-9 in turn)."""
-        rng = np.random.default_rng(seed)
-        z = rng.standard_normal((count, self.spec.latent_dim)).astype("float32")
-        if digits is None:
-            digits = np.arange(count, dtype=np.int32) % generative.NUM_CLASSES
-        return self.draw(z, digits)
+        return self.draw(generative.random_z(count, self.spec.latent_dim, seed), digits)
 
     def draw(self, z: np.ndarray, digits: np.ndarray | None = None) -> np.ndarray:
         """Return the images (n, 28, 28) in [0, 1] for latent vectors z (n, latent_dim)."""
@@ -225,7 +216,7 @@ class Run:
 
     def grid(self) -> np.ndarray:
         """Return the fixed-noise sample grid now: (rows * columns, 28, 28) uint8."""
-        return to_uint8(self.draw(self.fixed_z, self.fixed_digits))
+        return image_grid.to_uint8(self.draw(self.fixed_z))
 
     def request(self, what: str) -> None:
         """Ask the paused run for one step (see `step`), done by the worker thread."""
@@ -301,7 +292,7 @@ class Run:
     def judge(self, judge: sample_quality.Judge) -> dict:
         """Measure 1,000 fresh samples with the judge and add the verdict to the record."""
         count = sample_quality.SAMPLES
-        digits = np.arange(count, dtype=np.int32) % generative.NUM_CLASSES
+        digits = generative.cycling_digits(count)
         samples = self.generate(count, QUALITY_SEED + self.g_steps, digits)
         asked = digits if self.spec.kind == "conditional" else None
         verdict = {"step": self.g_steps, "seconds": round(self.seconds, 2),
@@ -408,16 +399,14 @@ class Run:
 
 def draw(generator: keras.Model, spec: generative.GenerativeSpec, z: np.ndarray,
          digits: np.ndarray | None = None) -> np.ndarray:
-    """Run a generator (or the VAE's decoder) on z: images (n, 28, 28) in [0, 1]."""
+    """Run a generator (or the VAE's decoder) on z: images (n, 28, 28) in [0, 1]; a
+    conditional GAN draws `digits` (by default 0-9 in turn)."""
     z = np.asarray(z, np.float32)
+    if digits is None:
+        digits = generative.cycling_digits(len(z))
     inputs = [z, np.asarray(digits, np.int32)] if spec.kind == "conditional" else z
     images = keras.ops.convert_to_numpy(generator(inputs, training=False))[..., 0]
     return np.clip((images + 1.0) / 2.0 if spec.tanh_output else images, 0.0, 1.0)
-
-
-def to_uint8(images: np.ndarray) -> np.ndarray:
-    """Turn images in [0, 1] into uint8 (compact snapshots)."""
-    return np.round(np.clip(images, 0.0, 1.0) * 255).astype(np.uint8)
 
 
 def run_path(name: str, dataset: str) -> Path:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import keras
+import numpy as np
 from keras import layers
 
 IMAGE_SHAPE = (28, 28, 1)
@@ -159,6 +160,17 @@ SPECS: dict[str, GenerativeSpec] = {
     )
 }
 GANS = tuple(name for name, spec in SPECS.items() if spec.kind != "vae")
+
+
+def random_z(count: int, latent_dim: int, seed: int | None = None) -> np.ndarray:
+    """Return `count` latent vectors from the prior N(0, I), reproducibly for a seed."""
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((count, latent_dim)).astype(np.float32)
+
+
+def cycling_digits(count: int) -> np.ndarray:
+    """Return 0, 1, ..., 9, 0, 1, ...: what a conditional GAN is asked for by default."""
+    return np.arange(count, dtype=np.int32) % NUM_CLASSES
 
 
 def spec(name: str) -> GenerativeSpec:

@@ -13,10 +13,7 @@ GAP_SHADE = 60  # the thin grey lines between tiles
 def tile(images: np.ndarray, columns: int, scale: int = 3, gap: int = 2) -> np.ndarray:
     """Lay out images (n, H, W), uint8 or floats in [0, 1], as one uint8 picture with each
     pixel enlarged to scale x scale (nearest neighbour: sharp digits on a projector)."""
-    images = np.asarray(images)
-    if images.dtype != np.uint8:
-        images = np.round(np.clip(images, 0.0, 1.0) * 255).astype(np.uint8)
-    images = images.repeat(scale, axis=1).repeat(scale, axis=2)
+    images = to_uint8(images).repeat(scale, axis=1).repeat(scale, axis=2)
     count, height, width = images.shape
     rows = -(-count // columns)
     picture = np.full((rows * (height + gap) + gap, columns * (width + gap) + gap), GAP_SHADE,
@@ -26,6 +23,14 @@ def tile(images: np.ndarray, columns: int, scale: int = 3, gap: int = 2) -> np.n
         left = gap + (index % columns) * (width + gap)
         picture[top : top + height, left : left + width] = image
     return picture
+
+
+def to_uint8(images: np.ndarray) -> np.ndarray:
+    """Return images as uint8: unchanged if they are already, else floats in [0, 1] scaled."""
+    images = np.asarray(images)
+    if images.dtype == np.uint8:
+        return images
+    return np.round(np.clip(images, 0.0, 1.0) * 255).astype(np.uint8)
 
 
 def png_bytes(picture: np.ndarray) -> bytes:

@@ -23,15 +23,12 @@ class Sampler:
 
     def draw(self, z: np.ndarray, digits: np.ndarray | None = None) -> np.ndarray:
         """Return images (n, 28, 28) in [0, 1] for latent vectors z (n, latent_dim)."""
-        if digits is None:
-            digits = np.arange(len(z), dtype=np.int32) % generative.NUM_CLASSES
         with self.lock:
             return gan_run.draw(self.generator, self.spec, z, digits)
 
     def random_z(self, count: int, seed: int | None) -> np.ndarray:
         """Return `count` latent vectors drawn from the prior N(0, I), reproducibly."""
-        rng = np.random.default_rng(seed)
-        return rng.standard_normal((count, self.spec.latent_dim)).astype(np.float32)
+        return generative.random_z(count, self.spec.latent_dim, seed)
 
     def encode(self, images: np.ndarray) -> np.ndarray:
         """Return the VAE's latent means (n, 2) for images (n, 28, 28) in [0, 1]."""

@@ -3,8 +3,6 @@ live, then saves its run (to resume later) and lands its generator in the store.
 
 from __future__ import annotations
 
-import numpy as np
-
 from core import gan_run, generative, sample_quality, store
 from core.jobs import Job, JobManager
 
@@ -56,7 +54,7 @@ def score(name: str, dataset: str = "mnist", samples: int = sample_quality.SAMPL
 
     sampler = latent.load_sampler(name, dataset)
     judge = sample_quality.load_judge(dataset)
-    digits = np.arange(samples, dtype=np.int32) % generative.NUM_CLASSES
+    digits = generative.cycling_digits(samples)
     images = sampler.draw(sampler.random_z(samples, seed), digits)
     asked = digits if sampler.spec.kind == "conditional" else None
     return {"model": name, "dataset": dataset, "samples": samples, "judge": judge.card.name,

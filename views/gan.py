@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
 import streamlit as st
 
 from core import data, gan_run, generative, image_grid, sample_quality, store, studio
@@ -63,6 +64,10 @@ def time_travel_tab(job: Job) -> None:
     time_travel(job.live)
 
 
+def evolution_gif(run: gan_run.Run, snapshots: list[tuple[int, float, np.ndarray]]) -> bytes:
+    return image_grid.gif_bytes([gan_live.grid_picture(run, grid) for _, _, grid in snapshots])
+
+
 def time_travel(run: gan_run.Run) -> None:
     """One slider scrubs the grid through training; exports of the evolution and the model."""
     snapshots = list(run.snapshots)
@@ -77,8 +82,7 @@ def time_travel(run: gan_run.Run) -> None:
     step, _, grid = snapshots[index]
     picture = gan_live.grid_picture(run, grid)
     st.image(picture, width=560, output_format="PNG")
-    gif = functools.partial(image_grid.gif_bytes,
-                            [gan_live.grid_picture(run, g) for _, _, g in snapshots])
+    gif = functools.partial(evolution_gif, run, snapshots)  # built only when downloaded
     cols = st.columns(3)
     cols[0].download_button("Evolution as GIF", gif, f"{run.name}-{run.dataset}.gif",
                             mime="image/gif", key="gan.gif", icon=":material/animation:")
