@@ -225,7 +225,7 @@ class Run:
         self._requests.put(what)
 
     def ask_save(self) -> None:
-        """Ask the worker to save the run to disk at its next step (safe from any thread)."""
+        """Ask the worker to checkpoint at its next step (safe from any thread)."""
         self._save_asked.set()
 
     # -- the loop a job runs ----------------------------------------------------------------
@@ -242,7 +242,7 @@ class Run:
         while self.seconds < end and not (job and job.stop_requested):
             if self._save_asked.is_set():
                 self._save_asked.clear()
-                self.save()
+                self.checkpoint()
             if job is not None and job.state is JobState.PAUSED:
                 self._serve_request()
                 last = time.perf_counter()
@@ -375,6 +375,11 @@ class Run:
             self._build_optimizers()
         return {part: [v.numpy() for v in variables]
                 for part, variables in self._variables().items()}
+
+    def checkpoint(self) -> store.Card:
+        """Save the run (to continue it later) and put its generator in the store."""
+        self.save()
+        return self.to_store()
 
     def to_store(self) -> store.Card:
         """Save the generator (the averaged one for a GAN; encoder and decoder together for

@@ -30,8 +30,7 @@ def submit(manager: JobManager, name: str, dataset: str = "mnist", minutes: floa
             job.publish(message=f"training without a judge: {error}")
         run.train(job, seconds=minutes * 60.0, judge=judge)
         job.publish(message="saving the run and the generator")
-        run.save()
-        run.to_store()
+        run.checkpoint()
         return run
 
     return manager.submit(f"{verb} {spec.title} on {dataset} for {minutes:g} min", work,

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from core import gan_run, studio
+from core import gan_run, store, studio
 from core.jobs import JobState
 from tests.app.conftest import open_page, text_of
 from ui import runtime
@@ -87,6 +87,8 @@ def test_start_pause_step_steer_resume_stop_and_time_travel(studio_page):
     app.radio(key="gan.live.delay").set_value("off").run()
     button(app, "Save the run and the generator now").click().run()
     _until(lambda: job.live.saved_step is not None)
+    _until(lambda: store.read_card("dcgan_fast", "mnist").metrics["generator_steps"]
+           == job.live.saved_step)
     button(app, "Stop").click().run()
     assert manager.wait(job, timeout=60) and job.state is JobState.DONE
     app.run()
