@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.common import write
 from core import sample_quality, settings, store
-from tests.e2e.browser import CHROMIUM, launch, running_app, wait_idle
+from tests.e2e.browser import CHROMIUM, launch, running_app, start_one_minute_of_gan_training
 
 TRAIN_S = 180.0
 PAGE_S = 60.0  # the page's shortest run (1 minute), compared with a headless minute
@@ -68,14 +68,7 @@ def with_page_open(home: Path) -> dict:
         with sync_playwright() as playwright:
             browser = launch(playwright)
             page = browser.new_page(viewport={"width": 1600, "height": 1400})
-            page.goto(f"{url}/gan")
-            wait_idle(page)
-            slider = page.get_by_role("slider", name="Training time (minutes)")
-            slider.focus()
-            for _ in range(2):  # 3 -> 1 minute
-                page.keyboard.press("ArrowLeft")
-            wait_idle(page)
-            page.get_by_role("button", name="Start training").click()
+            start_one_minute_of_gan_training(page, url)
             page.get_by_text("The generator is in the store").wait_for(timeout=240_000)
             browser.close()
     os.environ[settings.HOME_ENV] = str(home)

@@ -67,6 +67,17 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
+def start_one_minute_of_gan_training(page, url: str) -> None:
+    """Open the GAN studio, set the training time from its default 3 minutes to 1, and start."""
+    page.goto(f"{url}/gan")
+    wait_idle(page)
+    page.get_by_role("slider", name="Training time (minutes)").focus()
+    for _ in range(2):
+        page.keyboard.press("ArrowLeft")
+    wait_idle(page)
+    page.get_by_role("button", name="Start training").click()
+
+
 def stroke(page, points: list[tuple[float, float]]) -> None:
     """Draw one stroke through canvas coordinates (0..280) with the mouse."""
     box = page.locator(CANVAS).first.bounding_box()

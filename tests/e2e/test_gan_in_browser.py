@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.browser import wait_idle
+from tests.e2e.browser import start_one_minute_of_gan_training, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -12,14 +12,7 @@ GRID = "[data-testid=stImage] img"
 
 
 def test_start_watch_pause_resume_stop(tab, app_url):
-    tab.goto(f"{app_url}/gan")
-    wait_idle(tab)
-    slider = tab.get_by_role("slider", name="Training time (minutes)")
-    slider.focus()
-    for _ in range(2):  # 3 -> 1 minute
-        tab.keyboard.press("ArrowLeft")
-    wait_idle(tab)
-    tab.get_by_role("button", name="Start training").click()
+    start_one_minute_of_gan_training(tab, app_url)
     tab.locator(GRID).first.wait_for(timeout=60_000)
     first = tab.locator(GRID).first.get_attribute("src")
     tab.wait_for_function(  # the live fragment redraws the grid as the generator learns
