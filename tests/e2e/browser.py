@@ -89,6 +89,16 @@ def stroke(page, points: list[tuple[float, float]]) -> None:
     page.mouse.up()
 
 
+def clear_canvas(page) -> None:
+    """Press Clear and wait for the fresh canvas: the old one is replaced by a new component
+    (a new key), and a stroke drawn before the new one is listening is lost."""
+    old = page.locator(CANVAS).first.element_handle()
+    page.get_by_role("button", name="Clear").click()
+    page.wait_for_function("canvas => !canvas.isConnected", arg=old)
+    page.locator(CANVAS).first.wait_for(state="visible")
+    wait_idle(page)
+
+
 def one_stroke() -> list[tuple[float, float]]:
     return [(140, 40 + 10 * i) for i in range(21)]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.drawings import digit_canvas, png_bytes
-from tests.e2e.browser import one_stroke, predicted_digits, stroke, wait_idle, zero_stroke
+from tests.e2e.browser import clear_canvas, one_stroke, predicted_digits, stroke, wait_idle, zero_stroke
 
 pytestmark = pytest.mark.e2e
 
@@ -21,7 +21,7 @@ def test_drawing_a_one_and_a_zero_gives_one_and_zero(tab, app_url):
     open_draw(tab, app_url)
     stroke(tab, one_stroke())
     assert predicted_digits(tab)[-1] == "1"
-    tab.get_by_role("button", name="Clear").click()
+    clear_canvas(tab)
     tab.wait_for_selector("text=Draw a digit on the black canvas.")
     tab.wait_for_function("document.querySelectorAll('.nc-digit').length === 0")
     stroke(tab, zero_stroke())
