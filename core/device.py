@@ -40,3 +40,14 @@ def detect() -> DeviceInfo:
                       for g in gpus)
         return DeviceInfo("GPU", names, cores or 1)
     return DeviceInfo("CPU", (), cores or 1)
+
+
+def strategy():
+    """Return how lab training spreads over devices: MirroredStrategy over every GPU where
+    there are several (each batch split between them), else the default single device."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_logical_devices("GPU")
+    if len(gpus) > 1:
+        return tf.distribute.MirroredStrategy([gpu.name for gpu in gpus])
+    return tf.distribute.get_strategy()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ OPTIMIZERS: dict[str, Callable[..., keras.optimizers.Optimizer]] = {
     "rmsprop": keras.optimizers.RMSprop,
     "adadelta": keras.optimizers.Adadelta,
     "sgd": keras.optimizers.SGD,
+    "sgd_momentum": functools.partial(keras.optimizers.SGD, momentum=0.9),
 }
 # Validation during training uses a slice of the test set, so the live curve is cheap;
 # the accuracy on the card is always measured on the full test set.
@@ -49,6 +51,9 @@ class Batches(keras.utils.PyDataset):
         clean = self.images[ids]
         if self.config.shift_pixels:
             clean = random_shift(clean, self.config.shift_pixels, self.rng)
+        if self.config.mirror:
+            flips = self.rng.random(len(clean)) < 0.5
+            clean = np.where(flips[:, None, None, None], clean[:, :, ::-1], clean)
         inputs = noise.random_noise(clean, self.rng) if self.config.noisy_inputs else clean
         return inputs, clean if self.targets is None else self.targets[ids]
 

@@ -27,6 +27,7 @@ class TrainConfig:
     batch_size: int = 128
     epochs: int = 5
     shift_pixels: int = 0  # random translation by up to this many pixels (0: none)
+    mirror: bool = False  # random left-right flips (clothes and photos, never digits)
     cosine_schedule: bool = False  # warm up for one epoch, then cosine decay to zero
     train_samples: int | None = None  # a prefix of the training set (None: all 60,000)
     # Train on noisy inputs: each image gets Gaussian or salt-and-pepper noise at a random

@@ -1,0 +1,455 @@
+"""The training lab: a classifier from the zoo or from a few choices, trained live as a job.
+
+A run's learning rate can be changed while it trains; its curves (every batch, every
+epoch on the full test set), weight histograms and result are kept on disk as one JSON
+record per run (`<home>/lab/<id>.json`), and the trained model goes to the store as
+`lab_<id>`, where every page and `python -m core evaluate` find it. A race trains the
+same network from the same initial weights with several optimizers, one after another.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import math
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import keras
+import numpy as np
+from keras import layers
+
+from core import data, device, settings, store, training, zoo
+from core.jobs import Job, JobManager, JobStopped
+from core.zoo import TrainConfig
+
+CUSTOM = "custom"  # the model name of a network from the builder
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+OPTIMIZER_TITLES = {"sgd": "SGD", "sgd_momentum": "SGD + momentum 0.9", "adam": "Adam",
+                    "rmsprop": "RMSprop", "adadelta": "Adadelta"}
+# Each optimizer's customary learning rate, what a race gives each of them.
+DEFAULT_LEARNING_RATES = {"sgd": 0.05, "sgd_momentum": 0.01, "adam": 1e-3, "rmsprop": 1e-3,
+                          "adadelta": 1.0}
+HISTOGRAM_BINS = 40
+_IDS = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """The builder's choices: conv blocks (filters doubling per block), then one dense layer."""
+
+    conv_blocks: int = 2  # 0 gives a multilayer perceptron
+    filters: int = 32  # in the first block
+    kernel_size: int = 3
+    dense_units: int = 128  # 0: straight from the features to the classes
+    activation: str = "relu"
+    dropout: float = 0.25  # before the last layer
+    batch_norm: bool = True
+
+
+@dataclass(frozen=True)
+class LabConfig:
+    """Everything that decides a lab run; it names the run and writes its export script."""
+
+    dataset: str = "mnist"
+    model: str = CUSTOM  # or a classifier of the zoo
+    architecture: Architecture = Architecture()
+    optimizer: str = "adam"  # a name in OPTIMIZER_TITLES
+    learning_rate: float = 1e-3
+    batch_size: int = 128
+    epochs: int = 3
+    augment: bool = False  # random shifts by up to 2 pixels (and flips, except for digits)
+    cosine: bool = False  # the learning rate follows a cosine from its value down to zero
+    train_samples: int | None = None  # the first n training images (None: all)
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in OPTIMIZER_TITLES:
+            raise ValueError(f"Unknown optimizer {self.optimizer!r}; choose one of "
+                             f"{', '.join(OPTIMIZER_TITLES)}.")
+        if self.model != CUSTOM and self.model not in zoo.CLASSIFIERS:
+            raise ValueError(f"{self.model!r} is not a classifier of the zoo.")
+        if self.architecture.activation not in ACTIVATIONS:
+            raise ValueError(f"Unknown activation {self.architecture.activation!r}.")
+
+    @classmethod
+    def from_dict(cls, values: dict) -> LabConfig:
+        return cls(**{**values, "architecture": Architecture(**values["architecture"])})
+
+    @property
+    def title(self) -> str:
+        """Say what the network is, in a few words."""
+        if self.model != CUSTOM:
+            return zoo.spec(self.model).title
+        arch = self.architecture
+        if arch.conv_blocks == 0:
+            return f"MLP {arch.dense_units} {arch.activation}"
+        filters = "-".join(str(arch.filters * 2**b) for b in range(arch.conv_blocks))
+        extras = " BN" if arch.batch_norm else ""
+        return (f"CNN {filters} k{arch.kernel_size}{extras} · dense {arch.dense_units} "
+                f"{arch.activation}")
+
+    def describe(self) -> str:
+        """Say how it is trained, in one line."""
+        schedule = ", cosine" if self.cosine else ""
+        augment = ", augmented" if self.augment else ""
+        samples = f", {self.train_samples:,} images" if self.train_samples else ""
+        return (f"{OPTIMIZER_TITLES[self.optimizer]} lr {self.learning_rate:g}{schedule}, "
+                f"batch {self.batch_size}, {self.epochs} epochs{augment}{samples}")
+
+    def train_config(self) -> TrainConfig:
+        """The recipe for core.training's batches and compile step."""
+        return TrainConfig(optimizer=self.optimizer, learning_rate=self.learning_rate,
+                           batch_size=self.batch_size, epochs=self.epochs,
+                           shift_pixels=2 if self.augment else 0,
+                           mirror=self.augment and self.dataset != "mnist",
+                           train_samples=self.train_samples, seed=self.seed)
+
+    @property
+    def outputs_logits(self) -> bool:
+        return self.model == CUSTOM or zoo.spec(self.model).outputs_logits
+
+
+# What the lab offers to start from; the figures in the README were measured with these.
+PRESETS: dict[str, LabConfig] = {
+    "A small CNN, 3 epochs": LabConfig(),
+    "MNIST to 99 % in under 30 s": LabConfig(
+        architecture=Architecture(filters=16, kernel_size=5, dropout=0.25), learning_rate=3e-3,
+        epochs=3, cosine=True),
+    "The best we have (Neural Canvas CNN, about 5 min)": LabConfig(
+        model="cnn_best", learning_rate=4e-3, batch_size=256, epochs=8, augment=True,
+        cosine=True),
+    "The report's CNN with SGD": LabConfig(model="cnn_report", optimizer="sgd",
+                                           learning_rate=0.05, epochs=5),
+}
+
+
+def build_custom(arch: Architecture, input_shape: tuple[int, ...],
+                 num_classes: int) -> keras.Model:
+    """Build the builder's network; it outputs logits."""
+    inputs = keras.Input(shape=input_shape, name="image")
+    x = inputs
+    for block in range(1, arch.conv_blocks + 1):
+        # With batch norm the convolution needs no bias: batch norm's shift does that job.
+        x = layers.Conv2D(arch.filters * 2 ** (block - 1), arch.kernel_size, padding="same",
+                          use_bias=not arch.batch_norm, name=f"conv_{block}")(x)
+        if arch.batch_norm:
+            x = layers.BatchNormalization(name=f"bn_{block}")(x)
+        x = layers.Activation(arch.activation, name=f"{arch.activation}_{block}")(x)
+        x = layers.MaxPooling2D(name=f"pool_{block}")(x)
+    x = layers.Flatten(name="flatten")(x)
+    if arch.dense_units:
+        x = layers.Dense(arch.dense_units, activation=arch.activation, name="dense")(x)
+    if arch.dropout:
+        x = layers.Dropout(arch.dropout, name="dropout")(x)
+    outputs = layers.Dense(num_classes, name="logits")(x)
+    return keras.Model(inputs, outputs, name="custom_cnn")
+
+
+def build(config: LabConfig, input_shape: tuple[int, ...], num_classes: int) -> keras.Model:
+    if config.model == CUSTOM:
+        return build_custom(config.architecture, input_shape, num_classes)
+    return zoo.build(config.model, input_shape, num_classes)
+
+
+@dataclass
+class LabRun:
+    """One run: its configuration, its curves as they grow, and its result.
+
+    The training thread appends; pages read. `learning_rate` is the one thing a page
+    writes: the run picks it up before its next batch.
+    """
+
+    id: int
+    config: LabConfig
+    race: int | None = None  # the race it belongs to
+    state: str = "queued"  # queued, training, done, stopped, failed
+    learning_rate: float = 0.0
+    steps_per_epoch: int = 0
+    # (position in epochs, that batch's loss, its accuracy, the learning rate it used)
+    batches: list[tuple[float, float, float, float]] = field(default_factory=list)
+    epochs: list[dict] = field(default_factory=list)  # one row per finished epoch
+    # layer name -> one {"epoch", "edges", "counts"} per epoch, the first before training
+    histograms: dict[str, list[dict]] = field(default_factory=dict)
+    train_seconds: float = 0.0  # training alone: no validation, no pauses
+    test_accuracy: float | None = None
+    test_loss: float | None = None
+    created_at: float = field(default_factory=time.time)
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        self.learning_rate = self.learning_rate or self.config.learning_rate
+
+    @property
+    def name(self) -> str:
+        """The run's model's name in the store."""
+        return f"lab_{self.id}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "stopped", "failed")
+
+    def seconds_to(self, accuracy: float) -> float | None:
+        """Training seconds until the test accuracy first reached `accuracy` (epoch ends)."""
+        return next((row["seconds"] for row in self.epochs if row["val_accuracy"] >= accuracy),
+                    None)
+
+    def record(self) -> dict:
+        values = asdict(self)
+        values["batches"] = [list(b) for b in thin(self.batches, 2000)]
+        return values
+
+    @classmethod
+    def from_record(cls, values: dict) -> LabRun:
+        values = {**values, "config": LabConfig.from_dict(values["config"]),
+                  "batches": [tuple(b) for b in values["batches"]]}
+        return cls(**values)
+
+
+def thin(points: list, most: int) -> list:
+    """Every k-th point, so that at most about `most` are left (the last one always kept)."""
+    if len(points) <= most:
+        return list(points)
+    step = math.ceil(len(points) / most)
+    return list(points[::step]) + ([points[-1]] if (len(points) - 1) % step else [])
+
+
+def runs_dir() -> Path:
+    folder = settings.home_dir() / "lab"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def new_run(config: LabConfig, race: int | None = None) -> LabRun:
+    """Give a run the next free number and write its first record."""
+    with _IDS:
+        for number in itertools.count(max((r.id for r in runs()), default=0) + 1):
+            path = runs_dir() / f"{number}.json"
+            with contextlib.suppress(FileExistsError):
+                path.open("x").close()  # claimed, also against another process
+                run = LabRun(number, config, race=race)
+                save_record(run)
+                return run
+    raise AssertionError("unreachable")
+
+
+def save_record(run: LabRun) -> None:
+    """Write a run's record atomically."""
+    path = runs_dir() / f"{run.id}.json"
+    partial = path.with_suffix(".json.partial")
+    partial.write_text(json.dumps(run.record()))
+    os.replace(partial, path)
+
+
+def runs() -> list[LabRun]:
+    """Every run on disk, oldest first; unreadable records are skipped."""
+    found = []
+    for path in runs_dir().glob("*.json"):
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+            found.append(LabRun.from_record(json.loads(path.read_text())))
+    return sorted(found, key=lambda run: run.id)
+
+
+def delete_run(run_id: int) -> None:
+    """Remove a run's record and its model in the store."""
+    for run in runs():
+        if run.id == run_id:
+            store.delete(run.name, run.config.dataset)
+    (runs_dir() / f"{run_id}.json").unlink(missing_ok=True)
+
+
+class LiveCurves(keras.callbacks.Callback):
+    """Feeds a run's curves, applies its learning rate, and honours pause and stop."""
+
+    def __init__(self, run: LabRun, job: Job | None, share: tuple[float, float] = (0.0, 1.0)):
+        super().__init__()
+        self.run, self.job = run, job
+        self.share = share  # (start, width) of this run in the job's progress bar
+        self.epoch, self.epoch_started, self.paused = 0, 0.0, 0.0
+        self.seconds_before = 0.0  # training seconds of the finished epochs
+        self.last_publish = 0.0
+        self.sums = (0.0, 0.0)  # the epoch's running loss and accuracy sums so far
+
+    def learning_rate(self, step: int) -> float:
+        total = self.run.steps_per_epoch * self.run.config.epochs
+        if not self.run.config.cosine:
+            return self.run.learning_rate
+        return self.run.learning_rate * 0.5 * (1 + math.cos(math.pi * min(1.0, step / total)))
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.record_histograms(0)
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.epoch, self.epoch_started, self.paused = epoch, time.monotonic(), 0.0
+        self.sums = (0.0, 0.0)
+
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        rate = self.learning_rate(self.epoch * self.run.steps_per_epoch + batch)
+        self.model.optimizer.learning_rate.assign(rate)
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        logs = logs or {}
+        # Keras reports the epoch's running means; the batch's own value is the difference.
+        loss_sum, accuracy_sum = (logs.get("loss", math.nan) * (batch + 1),
+                                  logs.get("accuracy", math.nan) * (batch + 1))
+        run = self.run
+        run.batches.append((self.epoch + (batch + 1) / run.steps_per_epoch,
+                            loss_sum - self.sums[0], accuracy_sum - self.sums[1],
+                            float(self.model.optimizer.learning_rate.numpy())))
+        self.sums = (loss_sum, accuracy_sum)
+        run.train_seconds = self.seconds_before + time.monotonic() - self.epoch_started \
+            - self.paused
+        if self.job is not None:
+            self.follow_job(batch)
+
+    def follow_job(self, batch: int) -> None:
+        if self.job.stop_requested:
+            self.model.stop_training = True
+            return
+        waited = time.monotonic()
+        try:
+            self.job.check()  # blocks while paused
+        except JobStopped:
+            self.model.stop_training = True
+        self.paused += time.monotonic() - waited
+        now = time.monotonic()
+        if now - self.last_publish >= training.PUBLISH_EVERY_S:
+            self.last_publish = now
+            run = self.run
+            done = (self.epoch * run.steps_per_epoch + batch + 1) / (
+                run.steps_per_epoch * run.config.epochs)
+            start, width = self.share
+            self.job.publish(progress=start + 0.97 * width * done,
+                             message=f"run {run.id}: epoch {self.epoch + 1} of "
+                                     f"{run.config.epochs}")
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        logs = logs or {}
+        run = self.run
+        self.seconds_before = run.train_seconds
+        if "val_accuracy" in logs:  # a stop mid-epoch skips validation
+            run.epochs.append({
+                "epoch": epoch + 1, "loss": float(logs["loss"]),
+                "accuracy": float(logs["accuracy"]), "val_loss": float(logs["val_loss"]),
+                "val_accuracy": float(logs["val_accuracy"]), "seconds": run.train_seconds,
+                "learning_rate": float(self.model.optimizer.learning_rate.numpy()),
+            })
+        if self.job is not None:
+            self.job.publish(val_accuracy=float(logs.get("val_accuracy", math.nan)))
+        self.record_histograms(epoch + 1)
+        save_record(run)
+
+    def record_histograms(self, epoch: int) -> None:
+        for layer in self.model.layers:
+            kernel = getattr(layer, "kernel", None)
+            if kernel is None:
+                continue
+            counts, edges = np.histogram(np.asarray(kernel), bins=HISTOGRAM_BINS)
+            self.run.histograms.setdefault(layer.name, []).append(
+                {"epoch": epoch, "edges": edges.round(5).tolist(), "counts": counts.tolist()})
+
+
+def train(run: LabRun, job: Job | None = None, *, strategy=None,
+          initial_weights: list[np.ndarray] | None = None,
+          share: tuple[float, float] = (0.0, 1.0)) -> LabRun:
+    """Train a run, measure it on the full test set, put its model in the store as
+    `run.name` and write its record. A stop ends training early and keeps what was learnt.
+
+    `strategy` is a tf.distribute strategy (default: core.device.strategy(), which
+    mirrors over several GPUs where there are).
+    """
+    config = run.config
+    keras.utils.set_random_seed(config.seed)
+    loaded = data.load(config.dataset)
+    recipe = config.train_config()
+    x_train, y_train = loaded.images("train"), loaded.labels("train")
+    if config.train_samples:
+        x_train, y_train = x_train[: config.train_samples], y_train[: config.train_samples]
+    x_test, y_test = loaded.images("test"), loaded.labels("test")
+    run.steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
+    strategy = strategy or device.strategy()
+    with strategy.scope():
+        model = build(config, x_train.shape[1:], len(loaded.info.class_names))
+        if initial_weights is not None:
+            model.set_weights(initial_weights)
+        training.compile_model(model, recipe, config.outputs_logits, run.steps_per_epoch)
+    run.state = "training"
+    save_record(run)
+    model.fit(training.Batches(x_train, y_train, recipe), epochs=config.epochs, verbose=0,
+              validation_data=(x_test, y_test), validation_batch_size=1000,
+              callbacks=[LiveCurves(run, job, share)])
+    stopped = job is not None and job.stop_requested
+    if job is not None:
+        job.publish(message=f"run {run.id}: measuring it on the test set")
+    run.test_loss, run.test_accuracy = (float(v) for v in model.evaluate(
+        x_test, y_test, batch_size=1000, verbose=0))
+    card = store.new_card(
+        run.name, config.dataset, f"Lab run {run.id}: {config.title}", asdict(config),
+        test_accuracy=run.test_accuracy, test_loss=run.test_loss,
+        train_seconds=run.train_seconds, epochs=len(run.epochs),
+        metrics={"outputs_logits": config.outputs_logits, "lab_run": run.id},
+    )
+    store.save(model, card)
+    run.state = "stopped" if stopped else "done"
+    save_record(run)
+    return run
+
+
+def submit(manager: JobManager, config: LabConfig) -> Job:
+    """Queue a lab run as a job; the job's `live` is the run, for pages to draw."""
+    run = new_run(config)
+    job = manager.submit(f"Lab run {run.id}: {config.title}",
+                         lambda job: _guarded(run, lambda: train(run, job)), key=f"lab:{run.id}")
+    job.live = run
+    return job
+
+
+def submit_race(manager: JobManager, config: LabConfig, optimizers: list[str]) -> Job:
+    """Queue a race: `config`'s network from one set of initial weights, trained once per
+    optimizer (each with its customary learning rate), one after another."""
+    if not optimizers:
+        raise ValueError("Pick at least one optimizer to race.")
+    members = []
+    for optimizer in optimizers:
+        member = replace(config, optimizer=optimizer,
+                         learning_rate=DEFAULT_LEARNING_RATES[optimizer])
+        members.append(new_run(member, race=0))
+    race_id = members[0].id
+    for member in members:
+        member.race = race_id
+        save_record(member)
+
+    def work(job: Job) -> list[LabRun]:
+        loaded = data.load(config.dataset)
+        keras.utils.set_random_seed(config.seed)
+        weights = build(config, loaded.images("test")[:1].shape[1:],
+                        len(loaded.info.class_names)).get_weights()
+        for index, member in enumerate(members):
+            job.live = member
+            if job.stop_requested:
+                member.state = "stopped"
+                save_record(member)
+                continue
+            _guarded(member, lambda m=member, i=index: train(
+                m, job, initial_weights=weights, share=(i / len(members), 1 / len(members))))
+        return members
+
+    names = ", ".join(OPTIMIZER_TITLES[o] for o in optimizers)
+    job = manager.submit(f"Race {race_id}: {config.title} with {names}", work,
+                         key=f"lab:race:{race_id}")
+    job.live = members[0]
+    return job
+
+
+def _guarded(run: LabRun, train_it):
+    """Run the training; on a failure, mark the run failed on disk before the job reports it."""
+    try:
+        return train_it()
+    except Exception as error:
+        run.state, run.error = "failed", f"{type(error).__name__}: {error}"
+        save_record(run)
+        raise
