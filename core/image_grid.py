@@ -11,13 +11,14 @@ GAP_SHADE = 60  # the thin grey lines between tiles
 
 
 def tile(images: np.ndarray, columns: int, scale: int = 3, gap: int = 2) -> np.ndarray:
-    """Lay out images (n, H, W), uint8 or floats in [0, 1], as one uint8 picture with each
-    pixel enlarged to scale x scale (nearest neighbour: sharp digits on a projector)."""
+    """Lay out images (n, H, W) or colour (n, H, W, 3), uint8 or floats in [0, 1], as one
+    uint8 picture with each pixel enlarged to scale x scale (nearest neighbour: sharp digits
+    on a projector)."""
     images = to_uint8(images).repeat(scale, axis=1).repeat(scale, axis=2)
-    count, height, width = images.shape
+    count, height, width = images.shape[:3]
     rows = -(-count // columns)
-    picture = np.full((rows * (height + gap) + gap, columns * (width + gap) + gap), GAP_SHADE,
-                      np.uint8)
+    picture = np.full((rows * (height + gap) + gap, columns * (width + gap) + gap,
+                       *images.shape[3:]), GAP_SHADE, np.uint8)
     for index, image in enumerate(images):
         top = gap + (index // columns) * (height + gap)
         left = gap + (index % columns) * (width + gap)

@@ -45,7 +45,7 @@ class Classifier:
     def __init__(self, stored: store.StoredModel) -> None:
         self.model, self.card = stored.model, stored.card
         self.input_shape = tuple(self.model.inputs[0].shape[1:])
-        outputs_logits = zoo.spec(self.card.name).outputs_logits
+        outputs_logits = outputs_logits_of(self.card)
         model = self.model
 
         def log_probabilities(images: tf.Tensor) -> tf.Tensor:
@@ -103,6 +103,13 @@ class Classifier:
         if images.ndim == len(self.input_shape) + 1:
             return images
         return images.reshape(len(images), *self.input_shape)
+
+
+def outputs_logits_of(card: store.Card) -> bool:
+    """Whether a stored classifier ends in logits (a zoo model's spec says; a lab run's card)."""
+    if card.name in zoo.SPECS:
+        return zoo.spec(card.name).outputs_logits
+    return bool(card.metrics.get("outputs_logits", True))
 
 
 def accuracy_of(probabilities: np.ndarray, labels: np.ndarray) -> float:

@@ -52,7 +52,7 @@ class Judge:
         model = stored.model
         last_dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)][-1]
         both = keras.Model(model.inputs, [last_dense.input, model.outputs[0]])
-        logits = zoo.spec(self.card.name).outputs_logits
+        logits = predict.outputs_logits_of(self.card)
         shape = tuple(model.inputs[0].shape[1:])
 
         def features_and_probabilities(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:

@@ -19,6 +19,8 @@ import keras
 import numpy as np
 from keras import layers
 
+from core.jobs import Job, JobManager, JobStopped
+
 SERIES = Path(__file__).resolve().parents[1] / "assets" / "airline-passengers.csv"
 TRAIN_SHARE = 0.67
 # The lecture's (train, test) RMSE in passengers (thousands), after 500 epochs.
@@ -135,3 +137,23 @@ def train(config: LSTMConfig, on_epoch: Callable[[int, float], bool] | None = No
         train_predicted, test_predicted = np.exp(train_predicted), np.exp(test_predicted)
     return Forecast(config, months, series, train_predicted, test_predicted, losses, seconds)
 
+
+
+def submit(manager: JobManager, config: LSTMConfig) -> Job:
+    """Train a forecaster as a job; stop ends training early and keeps what was learnt."""
+
+    def work(job: Job) -> Forecast:
+        def on_epoch(epoch: int, loss: float) -> bool:
+            job.publish(progress=0.97 * epoch / config.epochs,
+                        message=f"epoch {epoch} of {config.epochs}", epoch=epoch, loss=loss)
+            try:
+                job.check()  # blocks while paused
+            except JobStopped:
+                return False
+            return True
+
+        return train(config, on_epoch)
+
+    kind = "stateful" if config.stateful else "stateless"
+    return manager.submit(f"LSTM ({kind}, look-back {config.look_back}, {config.epochs} epochs)",
+                          work, key=f"lstm:{config}")

@@ -29,6 +29,10 @@ PAGE_CARDS = [
     ("views/latent.py", "Latent explorer", ":material/scatter_plot:",
      "Walk between two generated digits along a great circle, and explore the 2-D map of "
      "every digit a variational autoencoder knows: pick any point and see the digit there."),
+    ("views/lab.py", "Training lab", ":material/model_training:",
+     "Pick a dataset, a network and an optimizer and train it live; race SGD against Adam from "
+     "the same start; see the confusion matrix and the mistakes; take the model and a script "
+     "home. Plus the fundamentals: activations, gradient descent, optimizers, and an LSTM."),
 ]
 
 st.title("Neural Canvas")

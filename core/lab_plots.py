@@ -1,0 +1,208 @@
+"""The training lab's figures: live curves, comparisons, what a model gets wrong, the data,
+and the fundamentals. Pure functions in the house style of core.plots."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from core import fundamentals, sequences
+from core.plots import MUTED, PALETTE, TEXT, _chart_layout
+
+SMOOTHING = 0.9  # exponential moving average of the batch curves, as TensorBoard draws them
+
+
+def smooth(values: np.ndarray, weight: float = SMOOTHING) -> np.ndarray:
+    """Exponential moving average with bias correction (the first points are not damped)."""
+    out, average = np.empty(len(values)), 0.0
+    for i, value in enumerate(values):
+        average = weight * average + (1 - weight) * value
+        out[i] = average / (1 - weight ** (i + 1))
+    return out
+
+
+def colour(index: int) -> str:
+    return PALETTE[index % len(PALETTE)]
+
+
+def live_curves(batches: list[tuple], epochs: list[dict], metric: str,
+                height: int = 330) -> go.Figure:
+    """One metric ("loss" or "accuracy") of a run: every batch (faint), their moving average,
+    and each epoch's train and test values, over epochs."""
+    figure = go.Figure()
+    if batches:
+        points = np.asarray(batches, dtype=float)
+        column = 1 if metric == "loss" else 2
+        figure.add_trace(go.Scattergl(x=points[:, 0], y=points[:, column], mode="lines",
+                                      name="each batch", opacity=0.25,
+                                      line=dict(color=PALETTE[0], width=1)))
+        figure.add_trace(go.Scattergl(x=points[:, 0], y=smooth(points[:, column]),
+                                      mode="lines", name="batches, smoothed",
+                                      line=dict(color=PALETTE[0], width=3)))
+    if epochs:
+        x = [row["epoch"] for row in epochs]
+        figure.add_trace(go.Scatter(x=x, y=[row[metric] for row in epochs], name="train (epoch)",
+                                    mode="markers+lines", line=dict(color=PALETTE[1], width=2),
+                                    marker=dict(size=9)))
+        figure.add_trace(go.Scatter(x=x, y=[row[f"val_{metric}"] for row in epochs],
+                                    name="test (epoch)", mode="markers+lines",
+                                    line=dict(color=PALETTE[2], width=3), marker=dict(size=11)))
+    y_axis = dict(title=metric)
+    if metric == "accuracy":
+        y_axis |= dict(tickformat=".0%")
+    else:
+        y_axis |= dict(type="log")
+    _chart_layout(figure, height, dict(title="epoch"), y_axis)
+    return figure
+
+
+def overlay(runs: list, metric: str, height: int = 360) -> go.Figure:
+    """Several runs' test accuracy (per epoch) or batch loss (smoothed), over epochs."""
+    figure = go.Figure()
+    for index, run in enumerate(runs):
+        label = f"{run.id}: {run.config.title} · {run.config.describe()}"
+        if metric == "loss" and run.batches:
+            points = np.asarray(run.batches, dtype=float)
+            figure.add_trace(go.Scattergl(x=points[:, 0], y=smooth(points[:, 1]), mode="lines",
+                                          name=label, line=dict(color=colour(index), width=3)))
+        elif metric == "accuracy":
+            figure.add_trace(go.Scatter(
+                x=[0] + [row["epoch"] for row in run.epochs],
+                y=[None] + [row["val_accuracy"] for row in run.epochs], name=label,
+                mode="markers+lines", line=dict(color=colour(index), width=3)))
+    y_axis = dict(title="test accuracy", tickformat=".1%") if metric == "accuracy" else dict(
+        title="training loss (smoothed)", type="log")
+    _chart_layout(figure, height, dict(title="epoch"), y_axis)
+    figure.update_layout(legend=dict(orientation="v", y=-0.25, yanchor="top"),
+                         margin=dict(b=10 + 28 * len(runs)))
+    return figure
+
+
+def confusion(matrix: np.ndarray, class_names: tuple[str, ...], height: int = 560) -> go.Figure:
+    """The confusion matrix with its counts; the diagonal left out of the colour scale so the
+    mistakes show."""
+    off = matrix.astype(float)
+    np.fill_diagonal(off, np.nan)
+    names = list(class_names)
+    figure = go.Figure(go.Heatmap(
+        z=off, x=names, y=names, colorscale="Magma", showscale=False, text=matrix,
+        texttemplate="%{text}", hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>",
+    ))
+    _chart_layout(figure, height, dict(title="predicted", type="category", side="top"),
+                  dict(title="true", type="category", autorange="reversed"))
+    return figure
+
+
+def per_class(accuracy: np.ndarray, class_names: tuple[str, ...], height: int = 300) -> go.Figure:
+    """Bars of each class's accuracy, the worst one marked."""
+    colours = [PALETTE[2] if i == int(np.argmin(accuracy)) else PALETTE[0]
+               for i in range(len(accuracy))]
+    figure = go.Figure(go.Bar(x=list(class_names), y=accuracy, marker_color=colours,
+                              text=[f"{a:.1%}" for a in accuracy], textposition="outside"))
+    low = max(0.0, float(accuracy.min()) - 0.05)
+    _chart_layout(figure, height, dict(type="category"),
+                  dict(title="accuracy", tickformat=".0%", range=[low, 1.01]))
+    return figure
+
+
+def weight_histograms(entries: list[dict], height: int = 320) -> go.Figure:
+    """One layer's weight histogram after each epoch (epoch 0: before training), later epochs
+    brighter."""
+    figure = go.Figure()
+    for index, entry in enumerate(entries):
+        edges = np.asarray(entry["edges"])
+        shade = 0.25 + 0.75 * index / max(1, len(entries) - 1)
+        figure.add_trace(go.Scatter(
+            x=(edges[:-1] + edges[1:]) / 2, y=entry["counts"], mode="lines",
+            name=f"epoch {entry['epoch']}", line=dict(width=3, shape="hvh",
+                                                      color=f"rgba(76, 201, 240, {shade:.2f})"),
+        ))
+    _chart_layout(figure, height, dict(title="weight"), dict(title="weights"))
+    return figure
+
+
+def class_counts(train: np.ndarray, test: np.ndarray, class_names: tuple[str, ...],
+                 height: int = 320) -> go.Figure:
+    """The report's figure 8.2: images per class, train in blue and test in orange."""
+    figure = go.Figure([
+        go.Bar(x=list(class_names), y=train, name="train", marker_color="#1f77b4"),
+        go.Bar(x=list(class_names), y=test, name="test", marker_color="#ff7f0e"),
+    ])
+    _chart_layout(figure, height, dict(type="category"), dict(title="images"), barmode="group")
+    return figure
+
+
+def activation(name: str, height: int = 300) -> go.Figure:
+    """An activation function and its derivative on [-5, 5]."""
+    x = np.linspace(-5, 5, 401)
+    f, derivative = fundamentals.ACTIVATIONS[name]
+    figure = go.Figure([
+        go.Scatter(x=x, y=f(x), name=f"{name}(x)", line=dict(color=PALETTE[0], width=4)),
+        go.Scatter(x=x, y=derivative(x), name="its derivative",
+                   line=dict(color=PALETTE[1], width=3, dash="dash")),
+    ])
+    _chart_layout(figure, height, dict(title="x"), dict(title=""))
+    return figure
+
+
+def descent(xs: np.ndarray, height: int = 340) -> go.Figure:
+    """Gradient descent's steps on f(x) = (x − 3)²."""
+    span = max(6.0, float(np.abs(xs - 3).max()) + 1)
+    grid = np.linspace(3 - span, 3 + span, 300)
+    figure = go.Figure([
+        go.Scatter(x=grid, y=(grid - 3) ** 2, name="f(x) = (x − 3)²",
+                   line=dict(color=MUTED, width=3)),
+        go.Scatter(x=xs, y=(xs - 3) ** 2, name="steps", mode="lines+markers",
+                   line=dict(color=PALETTE[1], width=2), marker=dict(size=10)),
+    ])
+    _chart_layout(figure, height, dict(title="x"), dict(title="f(x)"))
+    return figure
+
+
+def trajectories(surface: fundamentals.Surface, paths: dict[str, np.ndarray],
+                 height: int = 480) -> go.Figure:
+    """Optimizers' paths over a loss surface's contours."""
+    x0, x1, y0, y1 = surface.window
+    x, y = np.linspace(x0, x1, 160), np.linspace(y0, y1, 160)
+    grid_x, grid_y = np.meshgrid(x, y)
+    figure = go.Figure(go.Contour(x=x, y=y, z=np.log1p(surface.loss(grid_x, grid_y)),
+                                  colorscale="Greys", showscale=False, ncontours=25,
+                                  contours=dict(coloring="lines"), hoverinfo="skip"))
+    for index, (name, path) in enumerate(paths.items()):
+        figure.add_trace(go.Scatter(x=path[:, 0], y=path[:, 1], name=name, mode="lines+markers",
+                                    marker=dict(size=5), line=dict(color=colour(index), width=3)))
+    _chart_layout(figure, height, dict(title="x", range=[x0, x1]),
+                  dict(title="y", range=[y0, y1]))
+    return figure
+
+
+def timings(seconds: dict[str, dict[str, float]], height: int = 320) -> go.Figure:
+    """Seconds for a million evaluations: the report's loop, ours, and one NumPy call."""
+    names = list(seconds)
+    figure = go.Figure([
+        go.Bar(x=names, y=[seconds[n]["report"] for n in names], name="the report's loop",
+               marker_color=MUTED),
+        go.Bar(x=names, y=[seconds[n]["loop"] for n in names], name="Python loop here",
+               marker_color=PALETTE[1]),
+        go.Bar(x=names, y=[seconds[n]["numpy"] for n in names], name="NumPy, vectorised",
+               marker_color=PALETTE[0]),
+    ])
+    _chart_layout(figure, height, dict(type="category"),
+                  dict(title="seconds (log scale)", type="log"), barmode="group")
+    return figure
+
+
+def forecast(result: sequences.Forecast, height: int = 380) -> go.Figure:
+    """The series with the train and test predictions over it."""
+    figure = go.Figure([
+        go.Scatter(x=result.months, y=result.actual, name="actual",
+                   line=dict(color=TEXT, width=2)),
+        go.Scatter(x=result.months, y=result.train_predicted,
+                   name=f"train forecast (RMSE {result.train_rmse:.1f})",
+                   line=dict(color=PALETTE[0], width=3)),
+        go.Scatter(x=result.months, y=result.test_predicted,
+                   name=f"test forecast (RMSE {result.test_rmse:.1f})",
+                   line=dict(color=PALETTE[1], width=3)),
+    ])
+    _chart_layout(figure, height, dict(title="month"), dict(title="passengers (thousands)"))
+    return figure
