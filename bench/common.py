@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+from core import settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -27,3 +32,11 @@ def write(name: str, result: dict) -> dict:
               "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}", **result}
     (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2))
     return result
+
+
+def core_command(home: Path, *args: str) -> dict:
+    """Run `python -m core ARGS` with `home` as its home; return its last line's JSON."""
+    env = os.environ | {settings.HOME_ENV: str(home)}
+    done = subprocess.run([sys.executable, "-m", "core", *args], env=env, capture_output=True,
+                          text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])

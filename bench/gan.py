@@ -12,13 +12,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench.common import write
+from bench.common import core_command, write
 from core import sample_quality, settings, store
 from tests.e2e.browser import CHROMIUM, launch, running_app, start_one_minute_of_gan_training
 
@@ -41,13 +39,6 @@ def judge_home(root: Path) -> Path:
     for path in (source, source.parent / card.file):
         shutil.copy2(path, folder / path.name)
     return root
-
-
-def core_command(home: Path, *args: str) -> dict:
-    env = os.environ | {settings.HOME_ENV: str(home)}
-    done = subprocess.run([sys.executable, "-m", "core", *args], env=env, capture_output=True,
-                          text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def trained_and_scored(home: Path, name: str, seconds: float) -> dict:

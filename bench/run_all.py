@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import accuracy, denoise, first_launch, gan, inside, latency, robustness
+from bench import accuracy, denoise, first_launch, gan, inside, lab, latency, robustness
 from bench.common import RESULTS
 
 
@@ -26,6 +26,7 @@ def summary(results: dict) -> str:
     lines += inside_lines(results["inside"])
     lines += denoise_lines(results["denoise"])
     lines += gan_lines(results["gan"])
+    lines += lab_lines(results["lab"])
     launch = results.get("first_launch", {})
     if "first_prediction_s" in launch:
         lines.append(f"| first launch to first prediction (quick MLP) | "
@@ -97,10 +98,33 @@ def gan_lines(result: dict) -> list[str]:
     return lines
 
 
+def lab_lines(result: dict) -> list[str]:
+    goals, fast, best = result["goals"], result["mnist_fast"], result["mnist_best"]
+    fashion, lstm = result["fashion_best"], result["lstm"]
+    lines = [
+        f"| lab, MNIST ({fast['network']}): training time to 99 % test accuracy | "
+        f"{fast['seconds_to_99']} s (final {fast['test_accuracy']:.2%}) | "
+        f"≤ {goals['mnist_seconds_to_99']:.0f} s |",
+        f"| lab, MNIST best ({best['network']}) | {best['test_accuracy']:.2%} | "
+        f"≥ {goals['mnist_best_accuracy']:.1%} |",
+        f"| lab, Fashion-MNIST best ({fashion['network']}; `evaluate {fashion['model']}`) | "
+        f"{fashion['evaluate']['test_accuracy']:.2%} | ≥ {goals['fashion_accuracy']:.1%} "
+        "(report 91.07 %) |",
+        f"| lab, airline LSTM test RMSE (train) | {lstm['test_rmse']} ({lstm['train_rmse']}) | "
+        f"< {goals['lstm_test_rmse_below']} (lecture, stateful) |",
+    ]
+    page = result["page"]
+    if "throughput_ratio" in page:
+        lines.append(f"| lab: training throughput with the page open "
+                     f"({page['steps_per_s']} vs {page['headless_steps_per_s']} steps/s) | "
+                     f"{page['throughput_ratio']:.0%} | ≥ {goals['page_throughput_ratio']:.0%} |")
+    return lines
+
+
 def main(skip_browser: bool = False) -> int:
     results = {"accuracy": accuracy.main(), "latency": latency.main(),
                "robustness": robustness.main(), "inside": inside.main(),
-               "denoise": denoise.main(), "gan": gan.main()}
+               "denoise": denoise.main(), "gan": gan.main(), "lab": lab.main()}
     if not skip_browser:
         results["first_launch"] = first_launch.main()
     table = summary(results)

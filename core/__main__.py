@@ -197,6 +197,44 @@ def cmd_gan_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lab_train(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from core import lab
+    from core.jobs import JobManager
+
+    if args.preset not in lab.PRESETS:
+        raise ValueError(f"Unknown preset {args.preset!r}; choose one of {', '.join(lab.PRESETS)}.")
+    config = replace(lab.PRESETS[args.preset][1], dataset=args.dataset,
+                     **({"epochs": args.epochs} if args.epochs else {}))
+    manager = JobManager(max_concurrent=1)
+    job = lab.submit(manager, config)
+    run: lab.LabRun = job.live
+    try:
+        while not job.state.finished:
+            progress_line(f"lab run {run.id}", job.progress, job.message)
+            if args.seconds and run.train_seconds >= args.seconds:
+                job.stop()  # ends the run early; what it learnt is measured and kept
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        job.stop()
+        manager.wait(job)
+    sys.stderr.write("\n")
+    if job.error:
+        print(f"lab run {run.id} failed: {job.error}", file=sys.stderr)
+        return 1
+    steps = round(run.batches[-1][0] * run.steps_per_epoch) if run.batches else 0
+    reached = run.seconds_to(0.99)
+    print(json.dumps({
+        "run": run.id, "model": run.name, "dataset": args.dataset, "config": config.describe(),
+        "network": config.title, "state": run.state, "test_accuracy": run.test_accuracy,
+        "train_seconds": round(run.train_seconds, 2), "steps": steps,
+        "steps_per_s": round(steps / max(run.train_seconds, 1e-9), 2),
+        "seconds_to_99": None if reached is None else round(reached, 2),
+        "epochs": [{k: round(v, 4) for k, v in row.items()} for row in run.epochs]}))
+    return 0
+
+
 def cmd_gan_score(args: argparse.Namespace) -> int:
     from core import studio
 
@@ -266,6 +304,16 @@ def parser() -> argparse.ArgumentParser:
     gan_score.add_argument("--dataset", default="mnist")
     gan_score.add_argument("--samples", type=int, default=1000)
     gan_score.set_defaults(run=cmd_gan_score)
+
+    lab_cmd = commands.add_parser("lab", help="the training lab").add_subparsers(
+        dest="action", required=True)
+    lab_train = lab_cmd.add_parser("train", help="train a lab preset into the store as lab_N")
+    lab_train.add_argument("--preset", default="small",
+                           help="small, fast (MNIST to 99 %% fast), best or report_sgd")
+    lab_train.add_argument("--dataset", default="mnist")
+    lab_train.add_argument("--epochs", type=int, help="instead of the preset's")
+    lab_train.add_argument("--seconds", type=float, help="stop after this much training")
+    lab_train.set_defaults(run=cmd_lab_train)
 
     bench = commands.add_parser("bench", help="run the benchmarks into bench/results/")
     bench.add_argument("--skip-browser", action="store_true",

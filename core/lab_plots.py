@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from core import fundamentals, sequences
 from core.plots import MUTED, PALETTE, TEXT, _chart_layout
 
+LOG_AXIS = dict(type="log", dtick=1)  # labels at 1, 0.1, 0.01 only: readable from the back row
 SMOOTHING = 0.9  # exponential moving average of the batch curves, as TensorBoard draws them
 
 
@@ -51,7 +52,7 @@ def live_curves(batches: list[tuple], epochs: list[dict], metric: str,
     if metric == "accuracy":
         y_axis |= dict(tickformat=".0%")
     else:
-        y_axis |= dict(type="log")
+        y_axis |= LOG_AXIS
     _chart_layout(figure, height, dict(title="epoch"), y_axis)
     return figure
 
@@ -71,7 +72,7 @@ def overlay(runs: list, metric: str, height: int = 360) -> go.Figure:
                 y=[None] + [row["val_accuracy"] for row in run.epochs], name=label,
                 mode="markers+lines", line=dict(color=colour(index), width=3)))
     y_axis = dict(title="test accuracy", tickformat=".1%") if metric == "accuracy" else dict(
-        title="training loss (smoothed)", type="log")
+        title="training loss (smoothed)", **LOG_AXIS)
     _chart_layout(figure, height, dict(title="epoch"), y_axis)
     figure.update_layout(legend=dict(orientation="v", y=-0.25, yanchor="top"),
                          margin=dict(b=10 + 28 * len(runs)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import streamlit as st
 
@@ -44,15 +45,18 @@ def apply_preset(config: lab.LabConfig) -> None:
 
 
 def _on_preset() -> None:
-    apply_preset(lab.PRESETS[st.session_state["lab.preset"]])
+    apply_preset(replace(lab.PRESETS[st.session_state["lab.preset"]][1],
+                         dataset=st.session_state["lab.dataset"]))
 
 
 def form() -> lab.LabConfig:
     """The run's choices; returns the configuration they make."""
     if "lab.dataset" not in st.session_state:
-        apply_preset(next(iter(lab.PRESETS.values())))
+        apply_preset(lab.PRESETS["small"][1])
     st.selectbox("Start from", list(lab.PRESETS), key="lab.preset", on_change=_on_preset,
-                 help="Fills in every choice below; change any of them afterwards.")
+                 format_func=lambda name: lab.PRESETS[name][0],
+                 help="Fills in every choice below except the dataset; change any of them "
+                      "afterwards.")
     first, second, third = st.columns(3)
     dataset = first.selectbox("Dataset", DATASETS, key="lab.dataset",
                               format_func=lambda name: data.info(name).title)

@@ -6,8 +6,15 @@ from __future__ import annotations
 import streamlit as st
 
 from core import data
-from ui import (dataset_explorer, fundamentals_view, lab_compare, lab_train, lab_understand,
-                lstm_lab, runtime)
+from ui import (
+    dataset_explorer,
+    fundamentals_view,
+    lab_compare,
+    lab_train,
+    lab_understand,
+    lstm_lab,
+    runtime,
+)
 
 SECTIONS = ("Train", "Compare runs", "Understand & export", "Data", "Fundamentals",
             "Sequences (LSTM)")

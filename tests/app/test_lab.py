@@ -45,7 +45,7 @@ def small_run(app, epochs: int = 1, samples: str = "2,000"):
 
 def test_presets_fill_the_form_and_it_survives_other_sections(lab_page):
     app = lab_page
-    app.selectbox(key="lab.preset").set_value("MNIST to 99 % in under 30 s").run()
+    app.selectbox(key="lab.preset").set_value("fast").run()
     assert app.select_slider(key="lab.filters").value == 16
     assert app.select_slider(key="lab.kernel").value == 5
     assert app.toggle(key="lab.cosine").value

@@ -78,6 +78,24 @@ def start_one_minute_of_gan_training(page, url: str) -> None:
     page.get_by_role("button", name="Start training").click()
 
 
+def start_lab_training(page, url: str) -> None:
+    """Open the training lab and train its first preset (a small CNN, 3 epochs of MNIST)."""
+    page.goto(f"{url}/lab")
+    wait_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+
+
+# plotly.py sends arrays base64-encoded; plotly.js's decoded copy is in _fullData.
+LAB_CURVE_POINTS = ("() => { const plot = document.querySelector('.js-plotly-plot');"
+                    " const traces = plot && plot._fullData;"
+                    " return traces && traces.length ? traces[0]._length : 0; }")
+
+
+def lab_curve_points(page) -> int:
+    """How many batches the lab's live loss chart shows (0 before it is drawn)."""
+    return page.evaluate(LAB_CURVE_POINTS)
+
+
 def stroke(page, points: list[tuple[float, float]]) -> None:
     """Draw one stroke through canvas coordinates (0..280) with the mouse."""
     box = page.locator(CANVAS).first.bounding_box()

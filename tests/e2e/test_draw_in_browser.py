@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from tests.drawings import digit_canvas, png_bytes
-from tests.e2e.browser import clear_canvas, one_stroke, predicted_digits, stroke, wait_idle, zero_stroke
+from tests.e2e.browser import (
+    clear_canvas,
+    one_stroke,
+    predicted_digits,
+    stroke,
+    wait_idle,
+    zero_stroke,
+)
 
 pytestmark = pytest.mark.e2e
 
