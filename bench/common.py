@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -40,3 +42,45 @@ def core_command(home: Path, *args: str) -> dict:
     done = subprocess.run([sys.executable, "-m", "core", *args], env=env, capture_output=True,
                           text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def train_with_page_open(home: Path, start, finished_text: str, timeout_ms: float) -> None:
+    """Run the app on `home`, let `start(page, url)` start training in Chromium, and leave
+    the page open until `finished_text` shows; afterwards `home` is this process's home."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.browser import launch, running_app
+
+    with running_app({settings.HOME_ENV: str(home), settings.AUTOTRAIN_ENV: "0"}) as url:
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            page = browser.new_page(viewport={"width": 1600, "height": 1400})
+            start(page, url)
+            page.get_by_text(finished_text).wait_for(timeout=timeout_ms)
+            browser.close()
+    os.environ[settings.HOME_ENV] = str(home)
+
+
+def page_throughput(headless_rate: Callable[[], float], with_page: Callable[[], dict]) -> dict:
+    """Training speed with the page open in Chromium against the same job headless."""
+    from tests.e2e.browser import CHROMIUM
+
+    if not CHROMIUM.exists():
+        return {"skipped": f"no Chromium at {CHROMIUM}"}
+    rate = headless_rate()
+    page = with_page()
+    return {"headless_steps_per_s": round(rate, 2), **page,
+            "throughput_ratio": round(page["steps_per_s"] / rate, 3)}
+
+
+@contextlib.contextmanager
+def home_restored() -> Iterator[None]:
+    """Put NEURAL_CANVAS_HOME back as it was (benchmarks point it at their own homes)."""
+    previous = os.environ.get(settings.HOME_ENV)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(settings.HOME_ENV, None)
+        else:
+            os.environ[settings.HOME_ENV] = previous

@@ -10,15 +10,14 @@ judge), so the store's own generators are left alone. Each run is a fresh proces
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
-from bench.common import core_command, write
+from bench.common import core_command, home_restored, page_throughput, train_with_page_open, write
 from core import sample_quality, settings, store
-from tests.e2e.browser import CHROMIUM, launch, running_app, start_one_minute_of_gan_training
+from tests.e2e.browser import start_one_minute_of_gan_training
 
 TRAIN_S = 180.0
 PAGE_S = 60.0  # the page's shortest run (1 minute), compared with a headless minute
@@ -53,46 +52,31 @@ def trained_and_scored(home: Path, name: str, seconds: float) -> dict:
 
 def with_page_open(home: Path) -> dict:
     """Train dcgan_fast for a minute from the studio page in Chromium, the page left open."""
-    from playwright.sync_api import sync_playwright
-
-    with running_app({settings.HOME_ENV: str(home), settings.AUTOTRAIN_ENV: "0"}) as url:
-        with sync_playwright() as playwright:
-            browser = launch(playwright)
-            page = browser.new_page(viewport={"width": 1600, "height": 1400})
-            start_one_minute_of_gan_training(page, url)
-            page.get_by_text("The generator is in the store").wait_for(timeout=240_000)
-            browser.close()
-    os.environ[settings.HOME_ENV] = str(home)
+    train_with_page_open(home, start_one_minute_of_gan_training, "The generator is in the store",
+                         240_000)
     card = store.read_card("dcgan_fast", "mnist")
     return {"train_seconds": round(card.train_seconds, 1),
             "generator_steps": card.metrics["generator_steps"],
             "steps_per_s": round(card.metrics["generator_steps"] / card.train_seconds, 2)}
 
 
+def headless_rate(home: Path) -> float:
+    headless = core_command(home, "gan", "train", "dcgan_fast", "--seconds", str(PAGE_S))
+    return headless["generator_steps"] / headless["train_seconds"]
+
+
 def main() -> dict:
-    previous = os.environ.get(settings.HOME_ENV)
     result: dict = {"train_s": TRAIN_S, "goals": GOALS}
-    with tempfile.TemporaryDirectory(prefix="nc-bench-gan-") as root:
+    with home_restored(), tempfile.TemporaryDirectory(prefix="nc-bench-gan-") as root:
         home = judge_home(Path(root))
         result["judge"] = sample_quality.judge_card("mnist").name
         started = time.monotonic()
         result["dcgan_fast"] = trained_and_scored(home, "dcgan_fast", TRAIN_S)
         result["cgan"] = trained_and_scored(home, "cgan", TRAIN_S)
-        if CHROMIUM.exists():
-            headless = core_command(home, "gan", "train", "dcgan_fast", "--seconds", str(PAGE_S))
-            headless_rate = headless["generator_steps"] / headless["train_seconds"]
-            page = with_page_open(home)
-            result["page"] = {"headless_steps_per_s": round(headless_rate, 2), **page,
-                              "throughput_ratio": round(page["steps_per_s"] / headless_rate, 3)}
-        else:
-            result["page"] = {"skipped": "no Chromium at /usr/bin/chromium"}
+        result["page"] = page_throughput(lambda: headless_rate(home),
+                                         lambda: with_page_open(home))
         result["bench_seconds"] = round(time.monotonic() - started)
-    if previous is None:
-        os.environ.pop(settings.HOME_ENV, None)
-    else:
-        os.environ[settings.HOME_ENV] = previous
     return write("gan", result)
-
 
 if __name__ == "__main__":
     print(json.dumps(main(), indent=2))

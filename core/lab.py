@@ -225,14 +225,14 @@ def runs_dir() -> Path:
     return folder
 
 
-def new_run(config: LabConfig, race: int | None = None) -> LabRun:
+def new_run(config: LabConfig) -> LabRun:
     """Give a run the next free number and write its first record."""
     with _IDS:
         for number in itertools.count(max((r.id for r in runs()), default=0) + 1):
             path = runs_dir() / f"{number}.json"
             with contextlib.suppress(FileExistsError):
                 path.open("x").close()  # claimed, also against another process
-                run = LabRun(number, config, race=race)
+                run = LabRun(number, config)
                 save_record(run)
                 return run
     raise AssertionError("unreachable")
@@ -414,12 +414,10 @@ def submit_race(manager: JobManager, config: LabConfig, optimizers: list[str]) -
     optimizer (each with its customary learning rate), one after another."""
     if not optimizers:
         raise ValueError("Pick at least one optimizer to race.")
-    members = []
-    for optimizer in optimizers:
-        member = replace(config, optimizer=optimizer,
-                         learning_rate=DEFAULT_LEARNING_RATES[optimizer])
-        members.append(new_run(member, race=0))
-    race_id = members[0].id
+    members = [new_run(replace(config, optimizer=optimizer,
+                               learning_rate=DEFAULT_LEARNING_RATES[optimizer]))
+               for optimizer in optimizers]
+    race_id = members[0].id  # a race is named by its first run
     for member in members:
         member.race = race_id
         save_record(member)
