@@ -34,10 +34,10 @@ def live_curves(batches: list[tuple], epochs: list[dict], metric: str,
     if batches:
         points = np.asarray(batches, dtype=float)
         column = 1 if metric == "loss" else 2
-        figure.add_trace(go.Scattergl(x=points[:, 0], y=points[:, column], mode="lines",
+        figure.add_trace(go.Scatter(x=points[:, 0], y=points[:, column], mode="lines",
                                       name="each batch", opacity=0.25,
                                       line=dict(color=PALETTE[0], width=1)))
-        figure.add_trace(go.Scattergl(x=points[:, 0], y=smooth(points[:, column]),
+        figure.add_trace(go.Scatter(x=points[:, 0], y=smooth(points[:, column]),
                                       mode="lines", name="batches, smoothed",
                                       line=dict(color=PALETTE[0], width=3)))
     if epochs:
@@ -64,7 +64,7 @@ def overlay(runs: list, metric: str, height: int = 360) -> go.Figure:
         label = f"{run.id}: {run.config.title} · {run.config.describe()}"
         if metric == "loss" and run.batches:
             points = np.asarray(run.batches, dtype=float)
-            figure.add_trace(go.Scattergl(x=points[:, 0], y=smooth(points[:, 1]), mode="lines",
+            figure.add_trace(go.Scatter(x=points[:, 0], y=smooth(points[:, 1]), mode="lines",
                                           name=label, line=dict(color=colour(index), width=3)))
         elif metric == "accuracy":
             figure.add_trace(go.Scatter(

@@ -15,8 +15,8 @@ DATASETS = ("mnist", "fashion_mnist", "cifar10")
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 4e-3, 0.01, 0.03, 0.05, 0.1, 0.3, 1.0)
 BATCH_SIZES = (32, 64, 128, 256, 512)
 TRAIN_SAMPLES = {"all": None, "10,000": 10_000, "2,000": 2_000}
-CURVES_EVERY_S = 1.5
-CURVE_POINTS = 600
+CURVES_EVERY_S = 3.0
+CURVE_POINTS = 300
 # Widget key -> the LabConfig (or Architecture) field it sets.
 FIELDS = {"lab.dataset": "dataset", "lab.model": "model", "lab.optimizer": "optimizer",
           "lab.lr": "learning_rate", "lab.batch": "batch_size", "lab.epochs": "epochs",
