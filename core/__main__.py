@@ -209,7 +209,7 @@ def cmd_lab_train(args: argparse.Namespace) -> int:
                      **({"epochs": args.epochs} if args.epochs else {}))
     manager = JobManager(max_concurrent=1)
     job = lab.submit(manager, config)
-    run: lab.LabRun = job.live
+    run: lab.LabRun = job.live[0]
     try:
         while not job.state.finished:
             progress_line(f"lab run {run.id}", job.progress, job.message)

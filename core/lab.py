@@ -228,7 +228,8 @@ def runs_dir() -> Path:
 def new_run(config: LabConfig) -> LabRun:
     """Give a run the next free number and write its first record."""
     with _IDS:
-        for number in itertools.count(max((r.id for r in runs()), default=0) + 1):
+        taken = (int(path.stem) for path in runs_dir().glob("*.json") if path.stem.isdigit())
+        for number in itertools.count(max(taken, default=0) + 1):
             path = runs_dir() / f"{number}.json"
             with contextlib.suppress(FileExistsError):
                 path.open("x").close()  # claimed, also against another process
@@ -246,20 +247,29 @@ def save_record(run: LabRun) -> None:
     os.replace(partial, path)
 
 
+def read_run(path: Path) -> LabRun | None:
+    """A run's record, or None where it is missing or unreadable."""
+    try:
+        return LabRun.from_record(json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def run_by_id(run_id: int) -> LabRun | None:
+    return read_run(runs_dir() / f"{run_id}.json")
+
+
 def runs() -> list[LabRun]:
     """Every run on disk, oldest first; unreadable records are skipped."""
-    found = []
-    for path in runs_dir().glob("*.json"):
-        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
-            found.append(LabRun.from_record(json.loads(path.read_text())))
-    return sorted(found, key=lambda run: run.id)
+    found = (read_run(path) for path in runs_dir().glob("*.json"))
+    return sorted((run for run in found if run is not None), key=lambda run: run.id)
 
 
 def delete_run(run_id: int) -> None:
     """Remove a run's record and its model in the store."""
-    for run in runs():
-        if run.id == run_id:
-            store.delete(run.name, run.config.dataset)
+    run = run_by_id(run_id)
+    if run is not None:
+        store.delete(run.name, run.config.dataset)
     (runs_dir() / f"{run_id}.json").unlink(missing_ok=True)
 
 
@@ -274,6 +284,7 @@ class LiveCurves(keras.callbacks.Callback):
         self.seconds_before = 0.0  # training seconds of the finished epochs
         self.last_publish = 0.0
         self.sums = (0.0, 0.0)  # the epoch's running loss and accuracy sums so far
+        self.rate = run.learning_rate  # the one the optimizer was last given
 
     def learning_rate(self, step: int) -> float:
         total = self.run.steps_per_epoch * self.run.config.epochs
@@ -289,8 +300,8 @@ class LiveCurves(keras.callbacks.Callback):
         self.sums = (0.0, 0.0)
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        rate = self.learning_rate(self.epoch * self.run.steps_per_epoch + batch)
-        self.model.optimizer.learning_rate.assign(rate)
+        self.rate = self.learning_rate(self.epoch * self.run.steps_per_epoch + batch)
+        self.model.optimizer.learning_rate.assign(self.rate)
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         logs = logs or {}
@@ -299,8 +310,7 @@ class LiveCurves(keras.callbacks.Callback):
                                   logs.get("accuracy", math.nan) * (batch + 1))
         run = self.run
         run.batches.append((self.epoch + (batch + 1) / run.steps_per_epoch,
-                            loss_sum - self.sums[0], accuracy_sum - self.sums[1],
-                            float(self.model.optimizer.learning_rate.numpy())))
+                            loss_sum - self.sums[0], accuracy_sum - self.sums[1], self.rate))
         self.sums = (loss_sum, accuracy_sum)
         run.train_seconds = self.seconds_before + time.monotonic() - self.epoch_started \
             - self.paused
@@ -337,7 +347,7 @@ class LiveCurves(keras.callbacks.Callback):
                 "epoch": epoch + 1, "loss": float(logs["loss"]),
                 "accuracy": float(logs["accuracy"]), "val_loss": float(logs["val_loss"]),
                 "val_accuracy": float(logs["val_accuracy"]), "seconds": run.train_seconds,
-                "learning_rate": float(self.model.optimizer.learning_rate.numpy()),
+                "learning_rate": self.rate,
             })
         if self.job is not None:
             self.job.publish(val_accuracy=float(logs.get("val_accuracy", math.nan)))
@@ -365,16 +375,12 @@ def train(run: LabRun, job: Job | None = None, *, strategy=None,
     """
     config = run.config
     keras.utils.set_random_seed(config.seed)
-    loaded = data.load(config.dataset)
     recipe = config.train_config()
-    x_train, y_train = loaded.images("train"), loaded.labels("train")
-    if config.train_samples:
-        x_train, y_train = x_train[: config.train_samples], y_train[: config.train_samples]
-    x_test, y_test = loaded.images("test"), loaded.labels("test")
+    x_train, y_train, x_test, y_test, classes = training.training_data(config.dataset, recipe)
     run.steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
     strategy = strategy or device.strategy()
     with strategy.scope():
-        model = build(config, x_train.shape[1:], len(loaded.info.class_names))
+        model = build(config, x_train.shape[1:], classes)
         if initial_weights is not None:
             model.set_weights(initial_weights)
         training.compile_model(model, recipe, config.outputs_logits, run.steps_per_epoch)
@@ -401,12 +407,18 @@ def train(run: LabRun, job: Job | None = None, *, strategy=None,
 
 
 def submit(manager: JobManager, config: LabConfig) -> Job:
-    """Queue a lab run as a job; the job's `live` is the run, for pages to draw."""
+    """Queue a lab run as a job. A lab job's `live` is the list of runs it trains (one, or a
+    race's), the very objects the training thread fills in, for pages to draw."""
     run = new_run(config)
     job = manager.submit(f"Lab run {run.id}: {config.title}",
                          lambda job: _guarded(run, lambda: train(run, job)), key=f"lab:{run.id}")
-    job.live = run
+    job.live = [run]
     return job
+
+
+def current(runs: list[LabRun]) -> LabRun:
+    """The run of a job's list that is training (or next), else the last one."""
+    return next((run for run in runs if not run.finished), runs[-1])
 
 
 def submit_race(manager: JobManager, config: LabConfig, optimizers: list[str]) -> Job:
@@ -425,10 +437,9 @@ def submit_race(manager: JobManager, config: LabConfig, optimizers: list[str]) -
     def work(job: Job) -> list[LabRun]:
         loaded = data.load(config.dataset)
         keras.utils.set_random_seed(config.seed)
-        weights = build(config, loaded.images("test")[:1].shape[1:],
+        weights = build(config, data.to_model_input(loaded.x_test[:1]).shape[1:],
                         len(loaded.info.class_names)).get_weights()
         for index, member in enumerate(members):
-            job.live = member
             if job.stop_requested:
                 member.state = "stopped"
                 save_record(member)
@@ -440,7 +451,7 @@ def submit_race(manager: JobManager, config: LabConfig, optimizers: list[str]) -
     names = ", ".join(OPTIMIZER_TITLES[o] for o in optimizers)
     job = manager.submit(f"Race {race_id}: {config.title} with {names}", work,
                          key=f"lab:race:{race_id}")
-    job.live = members[0]
+    job.live = members
     return job
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from core import fundamentals, sequences
+from core import fundamentals, lab, sequences
 from core.plots import MUTED, PALETTE, TEXT, _chart_layout
 
 LOG_AXIS = dict(type="log", dtick=1)  # labels at 1, 0.1, 0.01 only: readable from the back row
@@ -26,13 +26,13 @@ def colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def live_curves(batches: list[tuple], epochs: list[dict], metric: str,
+def live_curves(batches: list[tuple], epochs: list[dict], metric: str, most: int,
                 height: int = 330) -> go.Figure:
-    """One metric ("loss" or "accuracy") of a run: every batch (faint), their moving average,
-    and each epoch's train and test values, over epochs."""
+    """One metric ("loss" or "accuracy") of a run: every batch (faint; at most about `most`
+    of them), their moving average, and each epoch's train and test values, over epochs."""
     figure = go.Figure()
     if batches:
-        points = np.asarray(batches, dtype=float)
+        points = np.asarray(lab.thin(batches, most), dtype=float)
         column = 1 if metric == "loss" else 2
         figure.add_trace(go.Scatter(x=points[:, 0], y=points[:, column], mode="lines",
                                       name="each batch", opacity=0.25,
@@ -57,13 +57,16 @@ def live_curves(batches: list[tuple], epochs: list[dict], metric: str,
     return figure
 
 
-def overlay(runs: list, metric: str, height: int = 360) -> go.Figure:
-    """Several runs' test accuracy (per epoch) or batch loss (smoothed), over epochs."""
+def overlay(runs: list[lab.LabRun], metric: str, most: int | None = None,
+            height: int = 360) -> go.Figure:
+    """Several runs' test accuracy (per epoch) or batch loss (smoothed; at most about `most`
+    batches each), over epochs."""
     figure = go.Figure()
     for index, run in enumerate(runs):
         label = f"{run.id}: {run.config.title} · {run.config.describe()}"
         if metric == "loss" and run.batches:
-            points = np.asarray(run.batches, dtype=float)
+            points = np.asarray(lab.thin(run.batches, most) if most else run.batches,
+                                dtype=float)
             figure.add_trace(go.Scatter(x=points[:, 0], y=smooth(points[:, 1]), mode="lines",
                                           name=label, line=dict(color=colour(index), width=3)))
         elif metric == "accuracy":

@@ -104,6 +104,17 @@ class JobProgress(keras.callbacks.Callback):
                              val_loss=float(logs.get("val_loss", math.nan)))
 
 
+def training_data(dataset: str, config: TrainConfig) -> tuple[np.ndarray, ...]:
+    """Return (x_train, y_train, x_test, y_test, number of classes), the training split cut
+    to the recipe's `train_samples`."""
+    loaded = data.load(dataset)
+    x_train, y_train = loaded.images("train"), loaded.labels("train")
+    if config.train_samples:
+        x_train, y_train = x_train[: config.train_samples], y_train[: config.train_samples]
+    return (x_train, y_train, loaded.images("test"), loaded.labels("test"),
+            len(loaded.info.class_names))
+
+
 def compile_model(model: keras.Model, config: TrainConfig, outputs_logits: bool,
                   steps_per_epoch: int) -> None:
     """Compile a model with the recipe's loss, optimizer and learning-rate schedule."""
@@ -141,12 +152,8 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
     config = config or (spec.quick if quick and spec.quick else spec.train)
     denoiser = spec.task == "denoiser"
     keras.utils.set_random_seed(config.seed)
-    loaded = data.load(dataset)
-    x_train, y_train = loaded.images("train"), loaded.labels("train")
-    if config.train_samples:
-        x_train, y_train = x_train[: config.train_samples], y_train[: config.train_samples]
-    x_test, y_test = loaded.images("test"), loaded.labels("test")
-    model = spec.build(x_train.shape[1:], len(loaded.info.class_names))
+    x_train, y_train, x_test, y_test, classes = training_data(dataset, config)
+    model = spec.build(x_train.shape[1:], classes)
     steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
     compile_model(model, config, spec.outputs_logits, steps_per_epoch)
     if job is not None:

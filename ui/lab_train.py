@@ -154,7 +154,7 @@ def _follow(manager: JobManager, job_id: int) -> None:
     if job.state.finished:
         st.rerun(scope="app")
     runtime.render_job(job, manager, "lab")
-    run: lab.LabRun = job.live
+    run = lab.current(job.live)
     if job.state is JobState.QUEUED:
         return
     rate_col, info_col = st.columns([2, 3], vertical_alignment="bottom")
@@ -168,29 +168,25 @@ def _follow(manager: JobManager, job_id: int) -> None:
         f"**Run {run.id}**: {run.config.title} · {run.config.describe()}  \n"
         f"training time {runtime.format_seconds(run.train_seconds)}"
         + (f" · test accuracy after epoch {len(run.epochs)}: **{now:.2%}**" if now else ""))
-    curves(run)
+    curves(job.live)
 
 
-def curves(run: lab.LabRun) -> None:
-    """The run's loss and accuracy; for a race, every member's so far beside each other."""
+def curves(runs: list[lab.LabRun]) -> None:
+    """A run's loss and accuracy; for a race, every member's so far beside each other."""
     left, right = st.columns(2)
-    if run.race is None:
-        batches = lab.thin(run.batches, CURVE_POINTS)
-        figures = [lab_plots.live_curves(batches, run.epochs, metric)
+    if runs[0].race is None:
+        figures = [lab_plots.live_curves(runs[0].batches, runs[0].epochs, metric, CURVE_POINTS)
                    for metric in ("loss", "accuracy")]
     else:
-        members = [run if other.id == run.id else other for other in lab.runs()
-                   if other.race == run.race]
-        thinned = [lab.LabRun(m.id, m.config, batches=lab.thin(m.batches, CURVE_POINTS),
-                              epochs=m.epochs) for m in members]
-        figures = [lab_plots.overlay(thinned, metric) for metric in ("loss", "accuracy")]
+        figures = [lab_plots.overlay(runs, metric, CURVE_POINTS)
+                   for metric in ("loss", "accuracy")]
     for column, figure, name in zip((left, right), figures, ("loss", "accuracy"), strict=True):
         column.plotly_chart(figure, key=f"lab.{name}", config={"displayModeBar": False})
 
 
 def finished(job: Job) -> None:
     """What the last lab job left: its result line and its curves."""
-    run: lab.LabRun = job.live
+    run = lab.current(job.live)
     if job.state is JobState.FAILED:
         st.error(f"{job.title} failed: {job.error}")
         return
@@ -204,7 +200,7 @@ def finished(job: Job) -> None:
         f"{runtime.format_seconds(run.train_seconds)} of training"
         + (f"; 99 % reached after {runtime.format_seconds(reached)}" if reached else "")
         + f". In the store as `{run.name}`; see *Understand & export*.")
-    curves(run)
+    curves(job.live)
 
 
 def _test_size(run: lab.LabRun) -> int:

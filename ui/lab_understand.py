@@ -66,7 +66,7 @@ def _is_classifier(card: store.Card) -> bool:
 
 def _lab_run(card: store.Card) -> lab.LabRun | None:
     run_id = card.metrics.get("lab_run")
-    return next((run for run in lab.runs() if run.id == run_id), None)
+    return None if run_id is None else lab.run_by_id(run_id)
 
 
 def gallery(result: evaluation.Evaluation, dataset: str, names: tuple[str, ...]) -> None:

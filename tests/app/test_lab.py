@@ -95,7 +95,7 @@ def test_live_learning_rate_pause_resume_and_stop(lab_page):
     app = small_run(lab_page, epochs=30, samples="10,000")
     button(app, "Train").click().run()
     job = runtime.job_manager().jobs()[-1]
-    run: lab.LabRun = job.live
+    run: lab.LabRun = job.live[0]
     while len(run.batches) < 3:
         job.check()
     app.run()
