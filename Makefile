@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-HOST ?= localhost
+# make run HOST=0.0.0.0 (or NEURAL_CANVAS_HOST=0.0.0.0) shares the app on the network.
+HOST ?= $(or $(NEURAL_CANVAS_HOST),localhost)
 PORT ?= 8501
 STAMP := $(VENV)/.installed
 
@@ -20,7 +21,7 @@ data: $(STAMP)
 	$(PY) -m core data fetch mnist
 
 run: data
-	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+	$(PY) -m core serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -8,7 +8,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import streamlit as st  # noqa: E402
 
-from ui import runtime  # noqa: E402
+from ui import classroom, runtime  # noqa: E402
 
 runtime.keep_keras_state()
 st.set_page_config(page_title="Neural Canvas", page_icon=":material/draw:", layout="wide")
@@ -25,6 +25,8 @@ PAGES = [
             url_path="latent"),
     st.Page("views/lab.py", title="Training lab", icon=":material/model_training:",
             url_path="lab"),
+    st.Page("views/classroom.py", title="Classroom", icon=":material/school:",
+            url_path="classroom"),
 ]
 
 manager = runtime.job_manager()
@@ -34,5 +36,6 @@ with st.sidebar:
     running = runtime.training_jobs(manager)
     if running:
         st.caption(f"{len(running)} training job(s) in the background")
+    classroom.sidebar()
 
 st.navigation(PAGES).run()

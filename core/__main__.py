@@ -8,6 +8,7 @@
     python -m core gan train NAME [--seconds N] [--dataset D] [--resume]
     python -m core gan score NAME [--dataset D] [--samples N]
     python -m core bench [--skip-browser]
+    python -m core serve [--host H] [--port P]
 """
 
 from __future__ import annotations
@@ -248,6 +249,25 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_all.main(skip_browser=args.skip_browser)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Print where the app can be reached and the instructor code, then become the server."""
+    from core import classroom, settings
+
+    code = os.environ.get(settings.INSTRUCTOR_CODE_ENV) or classroom.new_code()
+    print(f"Neural Canvas: http://localhost:{args.port}")
+    urls = classroom.share_urls(args.host, args.port)
+    if urls:
+        print(f"Shared on the network: {' '.join(urls)}. Anyone who can reach this machine "
+              "can open it; they see and draw, the instructor trains.")
+    print(f"Instructor code: {code} (type it in the sidebar to control training from "
+          "another machine)", flush=True)
+    app = str(Path(__file__).resolve().parents[1] / "app.py")
+    command = [sys.executable, "-m", "streamlit", "run", app, "--server.address", args.host,
+               "--server.port", str(args.port)]
+    os.execvpe(sys.executable, command, {**os.environ, settings.INSTRUCTOR_CODE_ENV: code})
+    return 0  # not reached: the server replaced this process
+
+
 def _best_classifier_name(dataset: str) -> str | None:
     from core import predict, zoo
 
@@ -256,6 +276,8 @@ def _best_classifier_name(dataset: str) -> str | None:
 
 
 def parser() -> argparse.ArgumentParser:
+    from core import settings
+
     root = argparse.ArgumentParser(prog="python -m core", description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = root.add_subparsers(dest="command", required=True)
@@ -319,6 +341,13 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--skip-browser", action="store_true",
                        help="leave out the first-launch browser benchmark")
     bench.set_defaults(run=cmd_bench)
+
+    serve = commands.add_parser("serve", help="run the app, printing its URLs and the "
+                                              "instructor code")
+    serve.add_argument("--host", default=os.environ.get(settings.HOST_ENV, "localhost"),
+                       help="localhost (default) or 0.0.0.0 to share on the network")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.set_defaults(run=cmd_serve)
     return root
 
 

@@ -8,6 +8,9 @@ from pathlib import Path
 HOME_ENV = "NEURAL_CANVAS_HOME"
 AUTOTRAIN_ENV = "NEURAL_CANVAS_AUTOTRAIN"
 MAX_JOBS_ENV = "NEURAL_CANVAS_MAX_JOBS"
+INSTRUCTOR_CODE_ENV = "NEURAL_CANVAS_INSTRUCTOR_CODE"
+TRUST_LOCAL_ENV = "NEURAL_CANVAS_TRUST_LOCAL"
+HOST_ENV = "NEURAL_CANVAS_HOST"
 
 
 def home_dir() -> Path:
@@ -43,3 +46,9 @@ def max_concurrent_jobs() -> int:
         return max(1, int(value))
     except ValueError:
         return 1
+
+
+def trust_local() -> bool:
+    """Say whether a browser on the server's own machine is the instructor without the code
+    (on unless set to 0: behind a proxy every connection looks local)."""
+    return os.environ.get(TRUST_LOCAL_ENV, "1") not in {"0", "false", "no"}

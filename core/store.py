@@ -11,19 +11,17 @@ loaded is moved to `models/quarantine/` and reported, never raised to a page.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import time
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from core import settings
+from core import file_lock, settings
 from core.zoo import TrainConfig
 
 CARD_VERSION = 1
@@ -103,15 +101,9 @@ def card_path(name: str, dataset: str) -> Path:
     return _folder(dataset) / f"{name}.json"
 
 
-@contextlib.contextmanager
-def _locked(shared: bool = False) -> Iterator[None]:
+def _locked(shared: bool = False) -> contextlib.AbstractContextManager[None]:
     """Hold the store's file lock: shared for readers, exclusive for writers."""
-    with open(settings.models_dir() / ".lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return file_lock.locked(settings.models_dir() / ".lock", shared)
 
 
 def save(model: keras.Model, card: Card) -> Card:

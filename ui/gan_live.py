@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import gan_run, image_grid, plots
 from core.jobs import Job, JobManager, JobState
-from ui import runtime
+from ui import classroom, runtime
 
 LEARNING_RATES = (1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3)
 CHARTS_EVERY_S = 6.0
@@ -56,15 +56,16 @@ def single_steps(run: gan_run.Run, key: str) -> None:
     st.caption("Paused. Step by hand, then look at D(x) and D(G(z)):")
     cols = st.columns(3)
     if run.spec.kind == "vae":
-        if cols[0].button("One step", key=f"{key}.one", icon=":material/skip_next:"):
+        if classroom.button("One step", cols[0], key=f"{key}.one", icon=":material/skip_next:"):
             run.request("both")
         return
-    if cols[0].button("One discriminator step", key=f"{key}.d", icon=":material/gavel:"):
+    if classroom.button("One discriminator step", cols[0], key=f"{key}.d",
+                        icon=":material/gavel:"):
         run.request("d")
-    if cols[1].button("One generator step", key=f"{key}.g", icon=":material/brush:"):
+    if classroom.button("One generator step", cols[1], key=f"{key}.g", icon=":material/brush:"):
         run.request("g")
-    if cols[2].button(f"{run.controls.d_steps} D step(s) + 1 G step", key=f"{key}.both",
-                      icon=":material/skip_next:"):
+    if classroom.button(f"{run.controls.d_steps} D step(s) + 1 G step", cols[2],
+                        key=f"{key}.both", icon=":material/skip_next:"):
         run.request("both")
 
 
@@ -101,8 +102,9 @@ def status(manager: JobManager, job: Job, key: str, polling: bool) -> None:
     run: gan_run.Run | None = job.live
     if run is None or job.state.finished:
         return
-    with st.expander("Steer the training (changes take effect at the next step)"):
-        steering(run, key)
+    if classroom.is_instructor():
+        with st.expander("Steer the training (changes take effect at the next step)"):
+            steering(run, key)
     if job.state is JobState.PAUSED:
         single_steps(run, key)
 
@@ -118,8 +120,8 @@ def sample_grid(job: Job, key: str) -> None:
              caption=f"the same {len(grid)} noise vectors, step {step:,}, "
                      f"{runtime.format_seconds(seconds)} of training"
                      + (" (columns: digits 0-9)" if run.spec.kind == "conditional" else ""))
-    if not job.state.finished and st.button("Save the run and the generator now",
-                                            key=f"{key}.save", icon=":material/save:"):
+    if not job.state.finished and classroom.button("Save the run and the generator now",
+                                                   key=f"{key}.save", icon=":material/save:"):
         run.ask_save()
     if run.saved_step is not None:
         st.caption(f"Saved at step {run.saved_step:,}.")

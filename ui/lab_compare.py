@@ -6,6 +6,7 @@ import streamlit as st
 
 from core import data, lab, lab_plots, settings
 from core.jobs import JobManager
+from ui import classroom
 
 
 def state_of(run: lab.LabRun, manager: JobManager) -> str:
@@ -53,8 +54,9 @@ def section(manager: JobManager) -> None:
         doomed = st.selectbox("Run", list(reversed(by_id)), key="lab.delete_choice",
                               format_func=lambda i: f"{i}: {by_id[i].config.title}")
         active = state_of(by_id[doomed], manager) in ("queued", "training")
-        if st.button("Delete it and its model", key="lab.delete", icon=":material/delete:",
-                     disabled=active, help="Stop it first." if active else None):
+        if classroom.button("Delete it and its model", key="lab.delete",
+                            icon=":material/delete:", disabled=active,
+                            help="Stop it first." if active else None):
             lab.delete_run(doomed)
             st.rerun()
     st.caption(f"Runs are kept in `{settings.home_dir() / 'lab'}`.")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from core import data, lab, lab_plots, zoo
 from core.jobs import Job, JobManager, JobState
-from ui import runtime
+from ui import classroom, runtime
 
 DATASETS = ("mnist", "fashion_mnist", "cifar10")
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 4e-3, 0.01, 0.03, 0.05, 0.1, 0.3, 1.0)
@@ -117,7 +117,8 @@ def start(manager: JobManager, config: lab.LabConfig) -> None:
             st.error(str(error))
             return
     one, race = st.columns([1, 2], vertical_alignment="bottom")
-    if one.button("Train", type="primary", key="lab.start", icon=":material/play_arrow:"):
+    if classroom.button("Train", one, type="primary", key="lab.start",
+                        icon=":material/play_arrow:"):
         lab.submit(manager, config)
         st.rerun()
     with race:
@@ -127,8 +128,8 @@ def start(manager: JobManager, config: lab.LabConfig) -> None:
             "with its customary learning rate", list(lab.OPTIMIZER_TITLES),
             default=["sgd", "adam"], key="lab.race_optimizers",
             format_func=lambda o: f"{lab.OPTIMIZER_TITLES[o]} ({lab.DEFAULT_LEARNING_RATES[o]:g})")
-        if right.button("Race", key="lab.race", icon=":material/sprint:",
-                        disabled=not optimizers):
+        if classroom.button("Race", right, key="lab.race", icon=":material/sprint:",
+                            disabled=not optimizers):
             lab.submit_race(manager, config, optimizers)
             st.rerun()
 
@@ -161,8 +162,10 @@ def _follow(manager: JobManager, job_id: int) -> None:
     rate = rate_col.select_slider(
         f"Learning rate of run {run.id}, while it trains", LEARNING_RATES,
         value=min(LEARNING_RATES, key=lambda r: abs(math.log(r / run.learning_rate))),
-        key=f"lab.live_lr.{run.id}", format_func=lambda v: f"{v:g}")
-    run.learning_rate = rate
+        key=f"lab.live_lr.{run.id}", format_func=lambda v: f"{v:g}",
+        disabled=not classroom.is_instructor())
+    if classroom.is_instructor():
+        run.learning_rate = rate
     now = run.epochs[-1]["val_accuracy"] if run.epochs else None
     info_col.markdown(
         f"**Run {run.id}**: {run.config.title} · {run.config.describe()}  \n"

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core import lab_plots, plots, sequences
 from core.jobs import JobManager
-from ui import runtime
+from ui import classroom, runtime
 
 CHART = {"displayModeBar": False}
 
@@ -28,8 +28,8 @@ def section(manager: JobManager) -> None:
                                     "does not, so the test years look like the training years.")
     config = sequences.LSTMConfig(look_back=look_back, stateful=stateful, hidden=hidden,
                                   epochs=epochs, log_scale=log_scale)
-    if cols[2].button("Train", type="primary", key="lab.lstm.train",
-                      icon=":material/play_arrow:"):
+    if classroom.button("Train", cols[2], type="primary", key="lab.lstm.train",
+                        icon=":material/play_arrow:"):
         st.session_state["lab.lstm.job"] = sequences.submit(manager, config).id
     job = manager.get(st.session_state.get("lab.lstm.job", -1))
     if job is None:

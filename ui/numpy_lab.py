@@ -10,7 +10,7 @@ import streamlit as st
 
 from core import data, inspect, numpy_cnn, numpy_ops, plots
 from core.jobs import JobManager, JobState
-from ui import runtime
+from ui import classroom, runtime
 
 
 def render_forward(inspection: inspect.Inspection, model) -> None:
@@ -50,7 +50,7 @@ def render_training(manager: JobManager, image: np.ndarray | None) -> None:
     job = manager.find(numpy_cnn.JOB_KEY)
     active = job is not None and not job.state.finished
     train_col, check_col = st.columns(2)
-    if train_col.button(f"Train for {config.cycles} cycles", key="inside.numpy_train",
+    if classroom.button(f"Train for {config.cycles} cycles", train_col, key="inside.numpy_train",
                         icon=":material/play_arrow:", disabled=active, type="primary"):
         numpy_cnn.submit(manager, config)
         st.rerun()

@@ -10,6 +10,7 @@ import streamlit as st
 
 from core import denoise, predict, settings, store, training, warm, zoo
 from core.jobs import Job, JobManager, JobState
+from ui import classroom
 
 Warm = TypeVar("Warm")
 
@@ -88,15 +89,15 @@ def render_job(job: Job, manager: JobManager, key_prefix: str) -> None:
             st.progress(job.progress, text=f"{job.title}: {state} · {job.progress:.0%} · "
                                            f"ETA {format_seconds(job.eta())}{extra}")
     if job.state is JobState.PAUSED:
-        if pause_col.button("Resume", key=f"{key_prefix}.resume.{job.id}",
+        if classroom.button("Resume", pause_col, key=f"{key_prefix}.resume.{job.id}",
                             icon=":material/play_arrow:"):
             job.resume()
-    elif job.state is JobState.RUNNING and pause_col.button(
-        "Pause", key=f"{key_prefix}.pause.{job.id}", icon=":material/pause:"
+    elif job.state is JobState.RUNNING and classroom.button(
+        "Pause", pause_col, key=f"{key_prefix}.pause.{job.id}", icon=":material/pause:"
     ):
         job.pause()
-    if stop_col.button("Stop", key=f"{key_prefix}.stop.{job.id}", disabled=job.stopping,
-                       icon=":material/stop:"):
+    if classroom.button("Stop", stop_col, key=f"{key_prefix}.stop.{job.id}",
+                        disabled=job.stopping, icon=":material/stop:"):
         job.stop()
 
 
@@ -127,8 +128,8 @@ def offer_training(manager: JobManager, name: str, dataset: str, why: str, key_p
     prefix = training.training_key(name, dataset)
     if not any(job.key.startswith(prefix) for job in manager.active()):
         st.caption(why)
-        if st.button(f"Train {name}", key=f"{key_prefix}.train.{name}",
-                     icon=":material/model_training:"):
+        if classroom.button(f"Train {name}", key=f"{key_prefix}.train.{name}",
+                            icon=":material/model_training:"):
             (submit or (lambda: training.submit_training(manager, name, dataset)))()
             st.rerun()
         return

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import noise_sweep, plots
 from core.jobs import JobManager, JobState
-from ui import runtime
+from ui import classroom, runtime
 
 # The report's accuracies on denoised digits (section 8.7), Gaussian noise on MNIST.
 REPORT_POINTS = {0.2: 0.9911, 0.6: 0.9799, 1.0: 0.9482}
@@ -77,8 +77,8 @@ def render(manager: JobManager, dataset: str, kind: str, classifier: str, denois
         else:
             if job is not None and job.state is JobState.FAILED:
                 st.error(f"{job.title} failed: {job.error}")
-            if st.button("Run the sweep", key="sweep.run", icon=":material/play_arrow:",
-                         type="primary"):
+            if classroom.button("Run the sweep", key="sweep.run", icon=":material/play_arrow:",
+                                type="primary"):
                 noise_sweep.submit(manager, sweep)
                 st.rerun()
             st.caption(f"About {sweep.samples // 100 + 10} s on a 2-core CPU; it keeps running "

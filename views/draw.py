@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import data, plots, predict, store, zoo
+from core import classroom, data, plots, predict, store, zoo
 from ui import inputs, runtime
 
 DATASET = "mnist"
@@ -60,6 +60,25 @@ def announce_swap(card: store.Card | None) -> None:
     st.session_state["draw.auto_sha"] = current
 
 
+def share_with_class(image: np.ndarray) -> None:
+    """Opt in to send this drawing, with the digit meant, to the class pool (Classroom page)."""
+    if not st.toggle("Share my drawings with the class", key="draw.share",
+                     help="Only the 28x28 image and the digit you meant are kept, for the "
+                          "Classroom page's confusion matrix."):
+        return
+    meant_col, send_col = st.columns([3, 1], vertical_alignment="bottom")
+    meant = meant_col.selectbox("The digit I meant", range(10), key="draw.meant")
+    if send_col.button("Send", key="draw.send", icon=":material/send:"):
+        try:
+            st.session_state["draw.last_sent"] = classroom.add_drawing(
+                image, meant, st.session_state.get("draw.last_sent"))
+        except ValueError as error:
+            st.warning(str(error))
+            return
+        st.success(f"Sent. The class has {classroom.drawings_count():,} drawings: see them on "
+                   "the Classroom page.")
+
+
 def render_model(column, title: str, classifier: predict.Classifier | None,
                  image: np.ndarray | None, true_label: int | None) -> None:
     with column:
@@ -98,6 +117,7 @@ with input_col:
         st.image(plots.upscale(plots.gray_to_rgb(image), 140), width=140,
                  caption="What the networks see: 28x28, cropped to the ink, fitted in 20x20, "
                          "centred by mass")
+        share_with_class(image)
     else:
         st.info(message or "Draw a digit.")
     cnn_card = choose_cnn()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from core import data, gan_run, generative, image_grid, sample_quality, store, studio
 from core.jobs import Job
-from ui import gan_live, runtime
+from ui import classroom, gan_live, runtime
 
 DATASETS = ("mnist", "fashion_mnist")
 
@@ -41,14 +41,14 @@ if sample_quality.judge_card(dataset) is None:
             "(confidence, Inception Score, Fréchet distance). Training still works.")
 if not running:
     start_col, resume_col, _ = st.columns([1, 1, 2])
-    if start_col.button("Start training", type="primary", key="gan.start",
+    if classroom.button("Start training", start_col, type="primary", key="gan.start",
                         icon=":material/play_arrow:"):
         studio.submit(manager, name, dataset, minutes)
         st.rerun()
     saved = studio.saved_run_exists(name, dataset)
-    if resume_col.button("Continue the saved run", key="gan.resume", disabled=not saved,
-                         icon=":material/history:",
-                         help=None if saved else "No saved run of this model yet."):
+    if classroom.button("Continue the saved run", resume_col, key="gan.resume",
+                        disabled=not saved, icon=":material/history:",
+                        help=None if saved else "No saved run of this model yet."):
         studio.submit(manager, name, dataset, minutes, resume=True)
         st.rerun()
 

@@ -33,6 +33,10 @@ PAGE_CARDS = [
      "Pick a dataset, a network and an optimizer and train it live; race SGD against Adam from "
      "the same start; see the confusion matrix and the mistakes; take the model and a script "
      "home. Plus the fundamentals: activations, gradient descent, optimizers, and an LSTM."),
+    ("views/classroom.py", "Classroom", ":material/school:",
+     "Share the app with a class: students open your address, draw and watch your live "
+     "training read-only, and send their drawings with the digit they meant into a class-wide "
+     "confusion matrix."),
 ]
 
 st.title("Neural Canvas")

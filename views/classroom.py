@@ -1,0 +1,71 @@
+"""Classroom: how the class joins, and the class's drawings read by the current model."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import classroom, data, evaluation, lab_plots, plots, predict, zoo
+from ui import classroom as roles
+from ui import runtime
+
+DATASET = "mnist"
+GALLERY = 24
+REFRESH_S = 3.0
+
+st.title("Classroom")
+st.caption("Students open the shared address, draw on the Draw page and send their drawings "
+           "with the digit they meant; here the whole class's drawings meet the current model.")
+
+urls = classroom.share_urls(st.get_option("server.address"), st.get_option("server.port"))
+if urls:
+    st.markdown("#### Join at " + " or ".join(f"`{url}`" for url in urls))
+    st.caption("Anyone on this network can open it. Students draw and watch the live training; "
+               "only the instructor (this computer, or whoever types the instructor code "
+               "printed in the server's terminal) starts, steers and stops it.")
+else:
+    st.info("Only this computer can open the app now. To let a class join, start it with "
+            "`make run HOST=0.0.0.0` (or `NEURAL_CANVAS_HOST=0.0.0.0`): the address to share "
+            "appears here.")
+
+
+@st.fragment(run_every=REFRESH_S)
+def class_drawings() -> None:
+    """The pooled drawings against the most accurate classifier, refreshed as they arrive."""
+    pool = classroom.drawings()
+    card = predict.best_card(DATASET, zoo.CLASSIFIERS)
+    if not len(pool):
+        st.info("No class drawings yet. On the Draw page, turn on *Share my drawings with the "
+                "class*, pick the digit you meant and press *Send*.")
+        return
+    classifier = runtime.load_classifier(card.name, DATASET) if card else None
+    if classifier is None:
+        st.info(f"{len(pool)} drawings are waiting for a trained classifier.")
+        return
+    result = evaluation.evaluate(classifier.probabilities(pool.images), pool.meant)
+    st.markdown(f"**{len(pool):,} drawings** from the class; {card.title} reads "
+                f"**{result.accuracy:.0%}** of them as the digit their author meant "
+                f"(on the MNIST test set: {card.test_accuracy:.2%}).")
+    matrix_col, wrong_col = st.columns([3, 2])
+    with matrix_col:
+        st.markdown("**Meant (rows) against read (columns)**")
+        st.plotly_chart(lab_plots.confusion(result.confusion, data.DIGITS, height=480),
+                        key="classroom.confusion", config={"displayModeBar": False})
+    with wrong_col:
+        st.markdown(f"**Drawings the model got wrong** ({len(result.mistakes)}), the most "
+                    "confident first")
+        mistakes = result.mistakes[:GALLERY]
+        if mistakes:
+            st.image([plots.upscale(plots.gray_to_rgb(pool.images[m.index]), 84)
+                      for m in mistakes], width=84,
+                     caption=[f"meant {m.true}, read {m.predicted} ({m.confidence:.0%})"
+                              for m in mistakes])
+        else:
+            st.caption("None: every drawing was read as meant.")
+
+
+class_drawings()
+if roles.button("Clear the class drawings", key="classroom.clear", icon=":material/delete:"):
+    classroom.clear_drawings()
+    st.rerun()
+st.caption(f"The pool keeps up to {classroom.MAX_DRAWINGS:,} drawings as 28x28 images with the "
+           "digit meant, nothing else; the instructor can clear it.")
