@@ -38,4 +38,4 @@ with st.sidebar:
         st.caption(f"{len(running)} training job(s) in the background")
     classroom.sidebar()
 
-st.navigation(PAGES).run()
+runtime.run_page(st.navigation(PAGES))

@@ -11,6 +11,7 @@ loaded is moved to `models/quarantine/` and reported, never raised to a page.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -113,12 +114,19 @@ def save(model: keras.Model, card: Card) -> Card:
     with _locked():
         final = folder / f"{card.name}.{stamp}.keras"
         partial = folder / f".{card.name}.{stamp}.partial.keras"
-        model.save(partial)
-        _fsync(partial)
-        digest = _sha256(partial)
-        partial.replace(final)
-        written = Card(**{**asdict(card), "file": final.name, "sha256": digest})
-        _write_json(card_path(card.name, card.dataset), asdict(written))
+        try:
+            model.save(partial)
+            _fsync(partial)
+            digest = _sha256(partial)
+            partial.replace(final)
+            written = Card(**{**asdict(card), "file": final.name, "sha256": digest})
+            _write_json(card_path(card.name, card.dataset), asdict(written))
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            final.unlink(missing_ok=True)
+            why = "the disk is full" if error.errno == errno.ENOSPC else _short(error)
+            raise StoreError(f"The {card.name} model could not be saved: {why}. The model "
+                             "stored before, if any, is still there.") from error
         _remove_stale(folder, card.name, keep=final.name)
     return written
 
@@ -218,9 +226,12 @@ def _remove_stale(folder: Path, name: str, keep: str | None) -> None:
 
 def _write_json(path: Path, payload: dict) -> None:
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.write_text(json.dumps(payload, indent=2, sort_keys=True))
-    _fsync(partial)
-    partial.replace(path)
+    try:
+        partial.write_text(json.dumps(payload, indent=2, sort_keys=True))
+        _fsync(partial)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _fsync(path: Path) -> None:

@@ -56,6 +56,10 @@ def upload(key: str) -> Input:
                                "light paper is fine)", type=UPLOAD_TYPES, key=key)
     if picture is None:
         return None, None, "Upload a picture of a digit."
+    limit_mb = st.get_option("server.maxUploadSize")
+    if picture.size > limit_mb * 1024 * 1024:  # the browser refuses these; this is the backstop
+        st.error(f"{picture.name} is {picture.size / 2**20:.1f} MB; the limit is {limit_mb} MB.")
+        return None, None, "Try a smaller picture."
     return preprocessed(lambda: preprocess.from_upload(picture.getvalue()))
 
 

@@ -7,6 +7,12 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import streamlit as st
+from streamlit.errors import (
+    StreamlitValueAboveMaxError,
+    StreamlitValueBelowMinError,
+    StreamlitValueOutOfRangeError,
+)
+from streamlit.navigation.page import StreamlitPage
 
 from core import denoise, predict, settings, store, training, warm, zoo
 from core.jobs import Job, JobManager, JobState
@@ -28,6 +34,42 @@ def keep_keras_state() -> None:
 
     if hasattr(script_runner, "_clean_problem_modules"):
         script_runner._clean_problem_modules = lambda: None
+
+
+OUT_OF_RANGE = (StreamlitValueAboveMaxError, StreamlitValueBelowMinError,
+                StreamlitValueOutOfRangeError)
+RESET_FLAG = "runtime.settings_reset"
+
+
+def run_page(page: StreamlitPage) -> None:
+    """Run the page; if a setting kept in the session is out of its widget's range (a stale
+    tab, a hand-edited value), reset the settings once and say so, instead of a traceback."""
+    reset_before = st.session_state.pop(RESET_FLAG, False)
+    if reset_before:
+        st.toast("A setting was out of range; the page's settings were reset.",
+                 icon=":material/restart_alt:")
+    try:
+        page.run()
+    except OUT_OF_RANGE:
+        if reset_before:
+            raise
+        from ui import inputs  # the canvas component registers itself on import: in a page only
+
+        kept = (inputs.SHARED_IMAGE, classroom.CODE_KEY)  # the drawing; the instructor's code
+        for key in [k for k in st.session_state if k not in kept]:
+            del st.session_state[key]
+        st.session_state[RESET_FLAG] = True
+        st.rerun()
+
+
+def clamp_setting(key: str, low: float, high: float) -> None:
+    """Bring a slider's value kept in the session back into its range, and say so; for sliders
+    in fragments, whose errors `run_page` does not see."""
+    value = st.session_state.get(key)
+    if isinstance(value, int | float) and not low <= value <= high:
+        st.session_state[key] = min(max(value, low), high)
+        st.toast(f"A setting was out of range ({value:g}); it was set to "
+                 f"{st.session_state[key]:g}.", icon=":material/restart_alt:")
 
 
 @st.cache_resource(show_spinner=False)

@@ -63,6 +63,7 @@ def missing_models(denoiser: denoise.Denoiser | None,
 
 def lab(denoiser: denoise.Denoiser, classifier: predict.Classifier | None) -> None:
     """The slider and everything it moves; a fragment, so a slide reruns only this."""
+    runtime.clamp_setting("denoise.level", 0.0, 1.0)
     level = st.slider("Noise level", 0.0, 1.0, 0.5, 0.05, key="denoise.level",
                       help="Gaussian: standard deviation of the noise added to each pixel "
                            "(then clipped to [0, 1]). Salt and pepper: the share of pixels "

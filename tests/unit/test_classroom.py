@@ -23,7 +23,8 @@ def test_a_new_code_is_long_unambiguous_and_different_each_time():
     assert len(codes) == 50
     for code in codes:
         letters = code.replace("-", "")
-        assert len(letters) == classroom.CODE_LENGTH and set(letters) <= set(classroom.CODE_ALPHABET)
+        assert len(letters) == classroom.CODE_LENGTH
+        assert set(letters) <= set(classroom.CODE_ALPHABET)
 
 
 def test_the_code_matches_however_it_is_typed(code):
