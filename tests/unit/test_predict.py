@@ -56,3 +56,26 @@ def test_best_card_picks_the_most_accurate(nc_home):
                                                    train_seconds=0, epochs=1))
     assert predict.best_card("mnist", ("cnn_report", "cnn_best")).name == "cnn_best"
     assert predict.best_card("fashion_mnist", ("cnn_best",)) is None
+
+
+def test_one_warm_model_serves_many_sessions_at_once(use_trained):
+    """Sessions share warm models (core.warm): predictions from eight threads at once equal
+    the ones made one at a time, with the denoiser and the saliency path in the mix."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from core import denoise
+
+    classifier = predict.load_classifier("cnn_report")
+    denoiser = denoise.load_denoiser("ae_unet")
+    images = data.load("mnist").images("test")[:64, ..., 0]
+
+    def work(index: int) -> tuple[np.ndarray, np.ndarray]:
+        result = classifier.predict(images[index], saliency=True)
+        return result.probabilities, denoiser.denoise(images[index : index + 1])[0]
+
+    alone = [work(i) for i in range(len(images))]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(work, range(len(images))))
+    for (p1, d1), (p2, d2) in zip(alone, together, strict=True):
+        np.testing.assert_allclose(p1, p2, atol=1e-6)
+        np.testing.assert_allclose(d1, d2, atol=1e-6)
