@@ -117,6 +117,15 @@ def clear_canvas(page) -> None:
     wait_idle(page)
 
 
+def sign_in_as_instructor(page, code: str) -> None:
+    """Type the instructor code into the sidebar's popover."""
+    page.get_by_role("button", name="I am the instructor").click()
+    page.get_by_label("Instructor code (printed in the server's terminal)").fill(code)
+    page.keyboard.press("Enter")
+    page.get_by_text("You are the instructor").wait_for(timeout=30_000)
+    wait_idle(page)
+
+
 def one_stroke() -> list[tuple[float, float]]:
     return [(140, 40 + 10 * i) for i in range(21)]
 
