@@ -32,6 +32,13 @@ def free_port() -> int:
 @contextlib.contextmanager
 def running_app(env: dict[str, str], timeout: float = 120) -> Iterator[str]:
     """Run the app in a subprocess with `env` added; yield its URL once it is healthy."""
+    with app_server(env, timeout) as (url, _process):
+        yield url
+
+
+@contextlib.contextmanager
+def app_server(env: dict[str, str], timeout: float = 120) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run the app in a subprocess with `env` added; yield its URL and process once healthy."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -50,7 +57,7 @@ def running_app(env: dict[str, str], timeout: float = 120) -> Iterator[str]:
             if process.poll() is not None or time.time() > deadline:
                 raise RuntimeError("the app did not start")
             time.sleep(0.2)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         try:

@@ -1,0 +1,219 @@
+"""A lecture hall on loopback: browser sessions drawing and predicting while a training job runs.
+
+`main()` (the 20-session figure): 20 Chromium contexts against one server draw a digit,
+wait for both networks' answers, clear and draw again, for as long as a lab run of the
+`small` preset trains (started by the instructor's page); then the same run trains alone
+(`python -m core lab train`), and the two test accuracies are compared. `soak()` (the
+memory figure): for ten minutes sessions open, draw and close while a GAN trains; the
+server's resident memory at the end against after the first minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import core_command, home_restored, percentiles, write
+from core import settings
+from tests.e2e.browser import CANVAS, CHROMIUM, CHROMIUM_ARGS, IDLE, app_server, one_stroke
+
+SESSIONS = 20
+SOAK_SECONDS = 600
+SOAK_WORKERS = 6
+ANSWER = "document.querySelectorAll('.nc-digit').length >= 2"
+
+
+def bench_home() -> Path:
+    """A fresh home with the real datasets and the two classifiers the Draw page needs."""
+    home = Path(tempfile.mkdtemp(prefix="nc-sessions-"))
+    (home / "data").symlink_to(settings.data_dir(), target_is_directory=True)
+    for name in ("mlp", "cnn_report"):
+        subprocess.run([sys.executable, "-m", "core", "models", "train", name, "--quick"],
+                       env=os.environ | {settings.HOME_ENV: str(home)}, check=True,
+                       capture_output=True)
+    return home
+
+
+class Tally:
+    """What the sessions saw: answer round trips, and every error."""
+
+    def __init__(self) -> None:
+        self.round_trips: list[float] = []
+        self.errors: list[str] = []
+        self.sessions = 0
+
+
+async def draw_until(page, url: str, stop: asyncio.Event, tally: Tally, rounds: int | None,
+                     rng: random.Random) -> None:
+    """Open the Draw page and draw, wait for both answers, clear; again, until told to stop."""
+    await page.goto(f"{url}/draw")
+    await page.wait_for_selector(IDLE, timeout=120_000)
+    tally.sessions += 1
+    done = 0
+    while not stop.is_set() and (rounds is None or done < rounds):
+        box = await page.locator(CANVAS).first.bounding_box()
+        points = [(x + rng.uniform(-8, 8), y) for x, y in one_stroke()]
+        await page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1])
+        await page.mouse.down()
+        for x, y in points[1:]:
+            await page.mouse.move(box["x"] + x, box["y"] + y, steps=2)
+        started = time.perf_counter()
+        await page.mouse.up()
+        await page.wait_for_function(ANSWER, timeout=120_000)
+        tally.round_trips.append(time.perf_counter() - started)
+        if await page.locator("[data-testid=stException]").count():
+            tally.errors.append("an exception on the Draw page")
+        old = await page.locator(CANVAS).first.element_handle()
+        await page.get_by_role("button", name="Clear").click()
+        await page.wait_for_function("canvas => !canvas.isConnected", arg=old, timeout=60_000)
+        await page.wait_for_selector(IDLE, timeout=60_000)
+        done += 1
+        await asyncio.sleep(rng.uniform(0.5, 2.0))
+
+
+async def guarded(tally: Tally, work) -> None:
+    try:
+        await work
+    except Exception as error:  # a session's failure is the figure, not a crash of the bench
+        tally.errors.append(f"{type(error).__name__}: {str(error).splitlines()[0][:160]}")
+
+
+async def hall(url: str) -> dict:
+    from playwright.async_api import async_playwright
+
+    tally, stop = Tally(), asyncio.Event()
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                   args=CHROMIUM_ARGS)
+        teacher = await (await browser.new_context()).new_page()
+        await teacher.goto(f"{url}/lab")
+        await teacher.wait_for_selector(IDLE, timeout=120_000)
+        await teacher.get_by_role("button", name="Train", exact=True).click()
+        started = time.time()
+        students = [await (await browser.new_context()).new_page() for _ in range(SESSIONS)]
+        drawing = [asyncio.create_task(guarded(tally, draw_until(
+            page, url, stop, tally, None, random.Random(i)))) for i, page in enumerate(students)]
+        await teacher.get_by_text("Run 1 finished").wait_for(timeout=900_000)
+        job_seconds = time.time() - started
+        stop.set()
+        await asyncio.gather(*drawing)
+        await browser.close()
+    return {"tally": tally, "job_wall_s": round(job_seconds, 1)}
+
+
+def main() -> dict:
+    """The 20-session figure."""
+    if not CHROMIUM.exists():
+        return write("sessions", {"skipped": f"no Chromium at {CHROMIUM}"})
+    with home_restored():
+        home = bench_home()
+        try:
+            with app_server({settings.HOME_ENV: str(home), settings.AUTOTRAIN_ENV: "0"}) as (
+                    url, _server):
+                seen = asyncio.run(hall(url))
+            crowded = _lab_accuracy(home, 1)
+            alone = core_command(home, "lab", "train", "--preset", "small")
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+    tally: Tally = seen["tally"]
+    return write("sessions", {
+        "sessions": SESSIONS, "sessions_that_drew": tally.sessions,
+        "predictions": len(tally.round_trips), "errors": tally.errors,
+        "round_trip": percentiles(tally.round_trips) if tally.round_trips else None,
+        "job": "lab preset 'small' (3 epochs of MNIST)", "job_wall_s_with_sessions": seen[
+            "job_wall_s"], "test_accuracy_with_sessions": crowded,
+        "test_accuracy_alone": alone["test_accuracy"],
+        "train_seconds_alone": alone["train_seconds"],
+    })
+
+
+def _lab_accuracy(home: Path, run_id: int) -> float:
+    return json.loads((home / "lab" / f"{run_id}.json").read_text())["test_accuracy"]
+
+
+def rss_mib(pid: int) -> float:
+    """The resident memory of a process, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+async def churn(url: str, pid: int, seconds: float) -> dict:
+    """Sessions open, draw twice and close, SOAK_WORKERS at a time, while a GAN trains."""
+    from playwright.async_api import async_playwright
+
+    tally, stop = Tally(), asyncio.Event()
+    memory: list[tuple[float, float]] = []
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                   args=CHROMIUM_ARGS)
+        teacher = await (await browser.new_context()).new_page()
+        await teacher.goto(f"{url}/gan")
+        await teacher.wait_for_selector(IDLE, timeout=120_000)
+        await teacher.get_by_role("slider", name="Training time (minutes)").focus()
+        for _ in range(27):  # from 3 minutes to 30: longer than the soak
+            await teacher.keyboard.press("ArrowRight")
+        await teacher.wait_for_selector(IDLE, timeout=60_000)
+        await teacher.get_by_role("button", name="Start training").click()
+        await teacher.close()  # the job trains on with no page open
+        started = time.time()
+
+        async def worker(index: int) -> None:
+            rng = random.Random(index)
+            while not stop.is_set():
+                context = await browser.new_context()
+                page = await context.new_page()
+                await guarded(tally, draw_until(page, url, stop, tally, 2, rng))
+                await context.close()
+
+        async def sample() -> None:
+            while not stop.is_set():
+                memory.append((time.time() - started, rss_mib(pid)))
+                await asyncio.sleep(10)
+
+        workers = [asyncio.create_task(worker(i)) for i in range(SOAK_WORKERS)]
+        sampler = asyncio.create_task(sample())
+        await asyncio.sleep(seconds)
+        stop.set()
+        await asyncio.gather(*workers, sampler)
+        memory.append((time.time() - started, rss_mib(pid)))
+        await browser.close()
+    return {"tally": tally, "memory": memory}
+
+
+def soak(seconds: float = SOAK_SECONDS) -> dict:
+    """The memory figure: server memory at the end against after the first minute."""
+    if not CHROMIUM.exists():
+        return write("soak", {"skipped": f"no Chromium at {CHROMIUM}"})
+    with home_restored():
+        home = bench_home()
+        try:
+            with app_server({settings.HOME_ENV: str(home), settings.AUTOTRAIN_ENV: "0"}) as (
+                    url, server):
+                seen = asyncio.run(churn(url, server.pid, seconds))
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+    tally, memory = seen["tally"], seen["memory"]
+    after_first_minute = next(mib for t, mib in memory if t >= 60)
+    end = memory[-1][1]
+    return write("soak", {
+        "seconds": seconds, "sessions_opened": tally.sessions,
+        "predictions": len(tally.round_trips), "errors": tally.errors,
+        "round_trip": percentiles(tally.round_trips) if tally.round_trips else None,
+        "rss_mib_after_first_minute": round(after_first_minute, 1),
+        "rss_mib_at_end": round(end, 1), "growth": round(end / after_first_minute - 1, 3),
+        "goal_growth": 0.2, "rss_mib_over_time": [(round(t), round(m, 1)) for t, m in memory],
+    })
+
+
+if __name__ == "__main__":
+    print(soak() if sys.argv[1:] == ["soak"] else main())
