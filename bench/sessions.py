@@ -67,16 +67,27 @@ async def draw_until(page, url: str, stop: asyncio.Event, tally: Tally, rounds: 
             await page.mouse.move(box["x"] + x, box["y"] + y, steps=2)
         started = time.perf_counter()
         await page.mouse.up()
-        await page.wait_for_function(ANSWER, timeout=120_000)
+        await stage("waiting for the answer", page.wait_for_function(ANSWER, timeout=120_000))
         tally.round_trips.append(time.perf_counter() - started)
         if await page.locator("[data-testid=stException]").count():
             tally.errors.append("an exception on the Draw page")
         old = await page.locator(CANVAS).first.element_handle()
         await page.get_by_role("button", name="Clear").click()
-        await page.wait_for_function("canvas => !canvas.isConnected", arg=old, timeout=60_000)
+        # Clear swaps in a new canvas: a stroke drawn before it listens would be lost.
+        await stage("clearing", page.wait_for_function("canvas => !canvas.isConnected",
+                                                       arg=old, timeout=60_000))
+        await page.locator(CANVAS).first.wait_for(state="visible", timeout=60_000)
         await page.wait_for_selector(IDLE, timeout=60_000)
         done += 1
-        await asyncio.sleep(rng.uniform(0.5, 2.0))
+        await asyncio.sleep(rng.uniform(1.0, 3.0))  # a student looks at the answer
+
+
+async def stage(what: str, waiting) -> None:
+    """Await one step of a session, saying which one when it fails."""
+    try:
+        await waiting
+    except Exception as error:
+        raise RuntimeError(f"{what}: {type(error).__name__}") from error
 
 
 async def guarded(tally: Tally, work) -> None:

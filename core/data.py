@@ -147,7 +147,7 @@ def load(name: str) -> Dataset:
 @lru_cache(maxsize=4)
 def _load_cached(name: str, _data_dir: str) -> Dataset:
     path = fetch(name)
-    with np.load(path) as archive:
+    with np.load(path, allow_pickle=False) as archive:
         arrays = {key: archive[key] for key in IDX_FILES}
     for array in arrays.values():
         array.setflags(write=False)
@@ -166,7 +166,7 @@ def fetch(name: str, progress: Progress | None = None) -> Path:
     if path.exists():
         report("checking the cache", 0.1)
         try:
-            with np.load(path) as archive:
+            with np.load(path, allow_pickle=False) as archive:
                 _verify(dataset, {key: archive[key] for key in IDX_FILES})
             report("ready (cached)", 1.0)
             return path
