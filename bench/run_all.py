@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from bench import accuracy, denoise, first_launch, gan, inside, lab, latency, robustness
+from bench import (
+    accuracy,
+    denoise,
+    first_launch,
+    gan,
+    inside,
+    lab,
+    latency,
+    robustness,
+    sessions,
+)
 from bench.common import RESULTS
 
 
@@ -27,6 +37,7 @@ def summary(results: dict) -> str:
     lines += denoise_lines(results["denoise"])
     lines += gan_lines(results["gan"])
     lines += lab_lines(results["lab"])
+    lines += hall_lines(results.get("sessions", {}), results.get("soak", {}))
     launch = results.get("first_launch", {})
     if "first_prediction_s" in launch:
         lines.append(f"| first launch to first prediction (quick MLP) | "
@@ -34,6 +45,24 @@ def summary(results: dict) -> str:
         lines.append(f"| first launch to first CNN prediction | "
                      f"{launch['first_cnn_prediction_s']} s | |")
     return "\n".join(lines) + "\n"
+
+
+def hall_lines(crowd: dict, soak: dict) -> list[str]:
+    lines = []
+    if "round_trip" in crowd:
+        lines.append(f"| {crowd['sessions']} browser sessions drawing while a lab run trains: "
+                     f"drawing to answer p50 / p95 | {crowd['round_trip']['p50_ms'] / 1000:.1f} s "
+                     f"/ {crowd['round_trip']['p95_ms'] / 1000:.1f} s, {len(crowd['errors'])} "
+                     f"errors in {crowd['predictions']} | no errors |")
+        lines.append(f"| ... the run's test accuracy with them / alone | "
+                     f"{crowd['test_accuracy_with_sessions']:.2%} / "
+                     f"{crowd['test_accuracy_alone']:.2%} | the same |")
+    if "growth" in soak:
+        lines.append(f"| {soak['seconds'] / 60:.0f}-minute soak: server memory at the end against "
+                     f"after the first minute | {soak['growth']:+.1%} "
+                     f"({soak['rss_mib_after_first_minute']:.0f} → {soak['rss_mib_at_end']:.0f} "
+                     f"MiB) | within ±20 % |")
+    return lines
 
 
 def inside_lines(result: dict) -> list[str]:
@@ -127,6 +156,7 @@ def main(skip_browser: bool = False) -> int:
                "denoise": denoise.main(), "gan": gan.main(), "lab": lab.main()}
     if not skip_browser:
         results["first_launch"] = first_launch.main()
+        results["sessions"], results["soak"] = sessions.main(), sessions.soak()
     table = summary(results)
     (RESULTS / "summary.md").write_text(table)
     print(table)

@@ -7,9 +7,11 @@ anyway does nothing.
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
-from core import classroom
+from core import classroom, settings
 
 CODE_KEY = "classroom.code"
 STUDENT_HELP = "Only the instructor can do this (see the sidebar)."
@@ -20,7 +22,8 @@ def announce_code() -> str:
     """Print the instructor code in the server's terminal once (for a server started without
     `python -m core serve`, which prints it itself)."""
     code = classroom.instructor_code()
-    print(f"Neural Canvas instructor code: {code}", flush=True)
+    if not os.environ.get(settings.INSTRUCTOR_CODE_ENV):
+        print(f"Neural Canvas instructor code: {code}", flush=True)
     return code
 
 
