@@ -87,9 +87,11 @@ def confusion(matrix: np.ndarray, class_names: tuple[str, ...], height: int = 56
     mistakes show."""
     off = matrix.astype(float)
     np.fill_diagonal(off, np.nan)
+    off[off == 0] = np.nan  # only the mistakes are coloured; empty cells stay the background
+    text = np.where((matrix > 0) | np.eye(len(matrix), dtype=bool), matrix.astype(str), "")
     names = list(class_names)
     figure = go.Figure(go.Heatmap(
-        z=off, x=names, y=names, colorscale="Magma", showscale=False, text=matrix,
+        z=off, x=names, y=names, colorscale="Magma", showscale=False, text=text,
         texttemplate="%{text}", hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>",
     ))
     _chart_layout(figure, height, dict(title="predicted", type="category", side="top"),
