@@ -11,6 +11,7 @@ server's resident memory at the end against after the first minute.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -19,12 +20,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
 
-from bench.common import core_command, home_restored, percentiles, write
+from bench.common import core_command, percentiles, write
 from core import settings
 from tests.e2e.browser import CANVAS, CHROMIUM, CHROMIUM_ARGS, IDLE, app_server, one_stroke
 
@@ -35,15 +37,24 @@ REDRAW_AFTER_MS = 30_000
 ANSWER = "document.querySelectorAll('.nc-digit').length >= 2"
 
 
-def bench_home() -> Path:
-    """A fresh home with the real datasets and the two classifiers the Draw page needs."""
+@contextlib.contextmanager
+def bench_home() -> Iterator[Path]:
+    """A fresh home with the real datasets and the two classifiers the Draw page needs;
+    removed afterwards."""
     home = Path(tempfile.mkdtemp(prefix="nc-sessions-"))
-    (home / "data").symlink_to(settings.data_dir(), target_is_directory=True)
-    for name in ("mlp", "cnn_report"):
-        subprocess.run([sys.executable, "-m", "core", "models", "train", name, "--quick"],
-                       env=os.environ | {settings.HOME_ENV: str(home)}, check=True,
-                       capture_output=True)
-    return home
+    try:
+        (home / "data").symlink_to(settings.data_dir(), target_is_directory=True)
+        for name in ("mlp", "cnn_report"):
+            subprocess.run([sys.executable, "-m", "core", "models", "train", name, "--quick"],
+                           env=os.environ | {settings.HOME_ENV: str(home)}, check=True,
+                           capture_output=True)
+        yield home
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def server_env(home: Path) -> dict[str, str]:
+    return {settings.HOME_ENV: str(home), settings.AUTOTRAIN_ENV: "0"}
 
 
 class Tally:
@@ -141,16 +152,11 @@ def main() -> dict:
     """The 20-session figure."""
     if not CHROMIUM.exists():
         return write("sessions", {"skipped": f"no Chromium at {CHROMIUM}"})
-    with home_restored():
-        home = bench_home()
-        try:
-            with app_server({settings.HOME_ENV: str(home), settings.AUTOTRAIN_ENV: "0"}) as (
-                    url, _server):
-                seen = asyncio.run(hall(url))
-            crowded = _lab_accuracy(home, 1)
-            alone = core_command(home, "lab", "train", "--preset", "small")
-        finally:
-            shutil.rmtree(home, ignore_errors=True)
+    with bench_home() as home:
+        with app_server(server_env(home)) as (url, _server):
+            seen = asyncio.run(hall(url))
+        crowded = _lab_accuracy(home, 1)
+        alone = core_command(home, "lab", "train", "--preset", "small")
     tally: Tally = seen["tally"]
     return write("sessions", {
         "sessions": SESSIONS, "sessions_that_drew": tally.sessions,
@@ -221,14 +227,8 @@ def soak(seconds: float = SOAK_SECONDS) -> dict:
     """The memory figure: server memory at the end against after the first minute."""
     if not CHROMIUM.exists():
         return write("soak", {"skipped": f"no Chromium at {CHROMIUM}"})
-    with home_restored():
-        home = bench_home()
-        try:
-            with app_server({settings.HOME_ENV: str(home), settings.AUTOTRAIN_ENV: "0"}) as (
-                    url, server):
-                seen = asyncio.run(churn(url, server.pid, seconds))
-        finally:
-            shutil.rmtree(home, ignore_errors=True)
+    with bench_home() as home, app_server(server_env(home)) as (url, server):
+        seen = asyncio.run(churn(url, server.pid, seconds))
     tally, memory = seen["tally"], seen["memory"]
     after_first_minute = next(mib for t, mib in memory if t >= 60)
     end = memory[-1][1]
