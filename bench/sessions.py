@@ -34,6 +34,7 @@ SESSIONS = 20
 SOAK_SECONDS = 600
 SOAK_WORKERS = 6
 REDRAW_AFTER_MS = 30_000
+ARRIVALS_S = 10.0
 ANSWER = "document.querySelectorAll('.nc-digit').length >= 2"
 
 
@@ -70,7 +71,8 @@ class Tally:
 async def draw_until(page, url: str, stop: asyncio.Event, tally: Tally, rounds: int | None,
                      rng: random.Random) -> None:
     """Open the Draw page and draw, wait for both answers, clear; again, until told to stop."""
-    await page.goto(f"{url}/draw")
+    await asyncio.sleep(rng.uniform(0, ARRIVALS_S))  # people do not all press Enter together
+    await page.goto(f"{url}/draw", timeout=180_000)  # 20 first loads share two cores
     await page.wait_for_selector(IDLE, timeout=120_000)
     tally.sessions += 1
     done = 0
