@@ -34,9 +34,14 @@ def models_dir() -> Path:
     return path
 
 
+def _switched_on(variable: str) -> bool:
+    """Read an on/off environment variable that is on unless set to 0, false or no."""
+    return os.environ.get(variable, "1") not in {"0", "false", "no"}
+
+
 def autotrain_enabled() -> bool:
     """Say whether the app may train missing default models on its own (on unless set to 0)."""
-    return os.environ.get(AUTOTRAIN_ENV, "1") not in {"0", "false", "no"}
+    return _switched_on(AUTOTRAIN_ENV)
 
 
 def max_concurrent_jobs() -> int:
@@ -51,4 +56,4 @@ def max_concurrent_jobs() -> int:
 def trust_local() -> bool:
     """Say whether a browser on the server's own machine is the instructor without the code
     (on unless set to 0: behind a proxy every connection looks local)."""
-    return os.environ.get(TRUST_LOCAL_ENV, "1") not in {"0", "false", "no"}
+    return _switched_on(TRUST_LOCAL_ENV)
