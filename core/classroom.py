@@ -155,6 +155,16 @@ def add_drawing(image: np.ndarray, meant: int, last_sent: float | None = None) -
     return now
 
 
+def pool_version() -> tuple[int, int]:
+    """Return (size, modification time) of the pool: it changes whenever a drawing is added or
+    the pool is cleared, so readers can skip re-reading an unchanged pool."""
+    try:
+        stat = _pool_path().stat()
+    except FileNotFoundError:
+        return 0, 0
+    return stat.st_size, stat.st_mtime_ns
+
+
 def drawings_count() -> int:
     """Return how many drawings the pool holds."""
     path = _pool_path()

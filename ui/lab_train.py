@@ -159,12 +159,13 @@ def _follow(manager: JobManager, job_id: int) -> None:
     if job.state is JobState.QUEUED:
         return
     rate_col, info_col = st.columns([2, 3], vertical_alignment="bottom")
+    steering = classroom.is_instructor()
     rate = rate_col.select_slider(
         f"Learning rate of run {run.id}, while it trains", LEARNING_RATES,
         value=min(LEARNING_RATES, key=lambda r: abs(math.log(r / run.learning_rate))),
         key=f"lab.live_lr.{run.id}", format_func=lambda v: f"{v:g}",
-        disabled=not classroom.is_instructor())
-    if classroom.is_instructor():
+        disabled=not steering)
+    if steering:
         run.learning_rate = rate
     now = run.epochs[-1]["val_accuracy"] if run.epochs else None
     info_col.markdown(

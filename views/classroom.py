@@ -28,20 +28,33 @@ else:
             "appears here.")
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def read_pool(version: tuple[int, int], card_sha256: str | None,
+              _classifier: predict.Classifier | None) -> tuple[classroom.ClassDrawings,
+                                                               evaluation.Evaluation | None]:
+    """The pool and the classifier's reading of it, read again only when either changes (the
+    fragment polls every few seconds, for every open Classroom page)."""
+    pool = classroom.drawings()
+    if not len(pool) or _classifier is None:
+        return pool, None
+    return pool, evaluation.evaluate(_classifier.probabilities(pool.images), pool.meant)
+
+
 @st.fragment(run_every=REFRESH_S)
 def class_drawings() -> None:
     """The pooled drawings against the most accurate classifier, refreshed as they arrive."""
-    pool = classroom.drawings()
-    card = predict.best_card(DATASET, zoo.CLASSIFIERS)
-    if not len(pool):
+    version = classroom.pool_version()
+    if version == (0, 0):
         st.info("No class drawings yet. On the Draw page, turn on *Share my drawings with the "
                 "class*, pick the digit you meant and press *Send*.")
         return
+    card = predict.best_card(DATASET, zoo.CLASSIFIERS)
     classifier = runtime.load_classifier(card.name, DATASET) if card else None
-    if classifier is None:
-        st.info(f"{len(pool)} drawings are waiting for a trained classifier.")
+    pool, result = read_pool(version, card.sha256 if classifier else None, classifier)
+    if result is None:
+        st.info(f"{len(pool)} drawings are waiting for a trained classifier."
+                if len(pool) else "No class drawings yet.")
         return
-    result = evaluation.evaluate(classifier.probabilities(pool.images), pool.meant)
     st.markdown(f"**{len(pool):,} drawings** from the class; {card.title} reads "
                 f"**{result.accuracy:.0%}** of them as the digit their author meant "
                 f"(on the MNIST test set: {card.test_accuracy:.2%}).")
