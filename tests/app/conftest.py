@@ -21,6 +21,12 @@ def open_page(page: str | None = None) -> AppTest:
     return app
 
 
+def store_files(home: Path) -> dict[str, bytes]:
+    """Every file of the model store under `home`, byte for byte: to show it was untouched."""
+    return {str(path.relative_to(home)): path.read_bytes()
+            for path in sorted((home / "models").rglob("*")) if path.is_file()}
+
+
 def text_of(app: AppTest) -> str:
     """All the text a person would read on the page, in one string."""
     kinds = ("markdown", "caption", "info", "success", "warning", "error", "title", "subheader")

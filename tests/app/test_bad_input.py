@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.app.conftest import open_page, text_of
+from tests.app.conftest import open_page, store_files, text_of
 from tests.drawings import canvas_state, digit_canvas
 
 # Pages that take an upload: (page, key prefix of its input widgets, the source to pick).
@@ -59,11 +59,6 @@ UPLOADS = [
     ("palette.png", digit_picture("PNG", "P"), None),
     ("animated.gif", animated_gif(), None),
 ]
-
-
-def store_files(home) -> dict[str, bytes]:
-    return {str(path.relative_to(home)): path.read_bytes()
-            for path in sorted((home / "models").rglob("*")) if path.is_file()}
 
 
 @pytest.mark.parametrize(("page", "prefix"), UPLOAD_PAGES)

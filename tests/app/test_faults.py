@@ -14,13 +14,8 @@ import pytest
 
 from core import lab, store, training
 from core.zoo import TrainConfig
-from tests.app.conftest import open_page, text_of
+from tests.app.conftest import open_page, store_files, text_of
 from tests.app.test_lab import go_to
-
-
-def store_files(home) -> dict[str, bytes]:
-    return {str(path.relative_to(home)): path.read_bytes()
-            for path in sorted((home / "models").rglob("*")) if path.is_file()}
 
 
 def test_a_full_disk_while_saving_keeps_the_old_model(nc_home, monkeypatch):
