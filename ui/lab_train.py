@@ -172,20 +172,18 @@ def _follow(manager: JobManager, job_id: int) -> None:
         f"**Run {run.id}**: {run.config.title} · {run.config.describe()}  \n"
         f"training time {runtime.format_seconds(run.train_seconds)}"
         + (f" · test accuracy after epoch {len(run.epochs)}: **{now:.2%}**" if now else ""))
-    curves(job.live)
+    curves(job.live, live=True)
 
 
-def curves(runs: list[lab.LabRun]) -> None:
-    """A run's loss and accuracy; for a race, every member's so far beside each other."""
-    left, right = st.columns(2)
-    if runs[0].race is None:
-        figures = [lab_plots.live_curves(runs[0].batches, runs[0].epochs, metric, CURVE_POINTS)
-                   for metric in ("loss", "accuracy")]
-    else:
-        figures = [lab_plots.overlay(runs, metric, CURVE_POINTS)
-                   for metric in ("loss", "accuracy")]
-    for column, figure, name in zip((left, right), figures, ("loss", "accuracy"), strict=True):
-        column.plotly_chart(figure, key=f"lab.{name}", config={"displayModeBar": False})
+def curves(runs: list[lab.LabRun], live: bool) -> None:
+    """A run's loss and accuracy; for a race, every member's so far beside each other. While
+    the job trains they are redrawn every few seconds, as light SVG pictures (core.svg_chart)."""
+    for column, metric in zip(st.columns(2), ("loss", "accuracy"), strict=True):
+        if live:
+            column.image(lab_plots.run_curves_svg(runs, metric, CURVE_POINTS), width="stretch")
+        else:
+            column.plotly_chart(lab_plots.run_curves(runs, metric, CURVE_POINTS),
+                                key=f"lab.{metric}", config={"displayModeBar": False})
 
 
 def finished(job: Job) -> None:
@@ -204,7 +202,7 @@ def finished(job: Job) -> None:
         f"{runtime.format_seconds(run.train_seconds)} of training"
         + (f"; 99 % reached after {runtime.format_seconds(reached)}" if reached else "")
         + f". In the store as `{run.name}`; see *Understand & export*.")
-    curves(job.live)
+    curves(job.live, live=False)
 
 
 def _test_size(run: lab.LabRun) -> int:

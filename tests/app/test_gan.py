@@ -61,6 +61,7 @@ def test_start_pause_step_steer_resume_stop_and_time_travel(studio_page):
     _until(lambda: job.live is not None and len(job.live.snapshots) >= 2)
     app.run()
     assert [t.label for t in app.tabs] == ["Live", "Time travel and export"]
+    assert any(url.startswith("data:image/svg+xml") for url in images(app))  # live: light charts
     first = images(app)[0]
     button(app, "Pause").click().run()
     assert job.state is JobState.PAUSED
@@ -93,6 +94,7 @@ def test_start_pause_step_steer_resume_stop_and_time_travel(studio_page):
     assert manager.wait(job, timeout=60) and job.state is JobState.DONE
     app.run()
     assert "The generator is in the store" in text_of(app)
+    assert len(app.get("plotly_chart")) >= 2  # finished: the charts gain hover and zoom
     scrub = app.select_slider(key="gan.time")
     last = images(app)
     scrub.set_value(0).run()

@@ -101,6 +101,8 @@ def test_live_learning_rate_pause_resume_and_stop(lab_page):
     app.run()
     app.select_slider(key=f"lab.live_lr.{run.id}").set_value(0.01).run()
     assert run.learning_rate == 0.01
+    while run.batches[-1][-1] != pytest.approx(0.01):  # the next batch trains at the new rate
+        job.check()
     button(app, "Pause").click().run()
     assert job.state is JobState.PAUSED
     app.run()

@@ -85,17 +85,28 @@ def start_one_minute_of_gan_training(page, url: str) -> None:
     page.get_by_role("button", name="Start training").click()
 
 
-def start_lab_training(page, url: str) -> None:
-    """Open the training lab and train its first preset (a small CNN, 3 epochs of MNIST)."""
+def start_lab_training(page, url: str, epochs: int | None = None) -> None:
+    """Open the training lab and train its first preset (a small CNN, 3 epochs of MNIST, or
+    `epochs`)."""
     page.goto(f"{url}/lab")
     wait_idle(page)
+    if epochs is not None:
+        page.get_by_role("slider", name="Epochs").focus()
+        page.keyboard.press("Home")
+        for _ in range(epochs - 1):
+            page.keyboard.press("ArrowRight")
+        wait_idle(page)
     page.get_by_role("button", name="Train", exact=True).click()
 
 
-# plotly.py sends arrays base64-encoded; plotly.js's decoded copy is in _fullData.
-LAB_CURVE_POINTS = ("() => { const plot = document.querySelector('.js-plotly-plot');"
-                    " const traces = plot && plot._fullData;"
-                    " return traces && traces.length ? traces[0]._length : 0; }")
+# While a run trains, its curves are SVG pictures (data: URLs); count the first line's points.
+LAB_CURVE_POINTS = ("() => { const img = [...document.querySelectorAll('img')].find("
+                    "i => i.src.startsWith('data:image/svg+xml'));"
+                    " if (!img) return 0;"
+                    " const svg = new DOMParser().parseFromString(atob(img.src.split(',')[1]),"
+                    " 'image/svg+xml');"
+                    " const line = svg.querySelector('polyline');"
+                    " return line ? line.getAttribute('points').trim().split(' ').length : 0; }")
 
 
 def lab_curve_points(page) -> int:

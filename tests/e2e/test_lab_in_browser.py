@@ -11,9 +11,7 @@ pytestmark = pytest.mark.e2e
 
 def test_train_watch_the_curves_grow_stop_and_find_the_run(tab, app_url):
     start_lab_training(tab, app_url)
-    tab.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2",
-                          timeout=60_000)
-    tab.wait_for_function(f"() => ({LAB_CURVE_POINTS})() > 5", timeout=60_000)
+    tab.wait_for_function(f"() => ({LAB_CURVE_POINTS})() > 5", timeout=90_000)
     before = lab_curve_points(tab)
     tab.wait_for_function(f"() => ({LAB_CURVE_POINTS})() > {before}", timeout=30_000)
     tab.get_by_role("button", name="Stop").click()
