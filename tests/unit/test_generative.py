@@ -127,8 +127,9 @@ def _until(condition, timeout: float = 60.0) -> None:
 
 def test_a_studio_job_trains_pauses_steps_and_lands_in_the_store(use_trained):
     manager = JobManager(max_concurrent=1)
-    job = studio.submit(manager, "dcgan_fast", minutes=4 / 60)
-    _until(lambda: job.live is not None and job.live.g_steps >= 5 or job.state.finished)
+    # 8 s of training: on a slow two-core host the first judging and steps take 4 of them
+    job = studio.submit(manager, "dcgan_fast", minutes=8 / 60)
+    _until(lambda: job.live is not None and job.live.g_steps >= 2 or job.state.finished)
     assert not job.state.finished, job.error
     job.pause()
     time.sleep(0.3)  # the step under way ends
@@ -142,7 +143,7 @@ def test_a_studio_job_trains_pauses_steps_and_lands_in_the_store(use_trained):
     assert manager.wait(job, timeout=60)
     assert job.state is JobState.DONE, job.error
     run = job.result
-    assert run.seconds == pytest.approx(4.0, abs=1.0)
+    assert run.seconds == pytest.approx(8.0, abs=1.0)
     assert run.quality and 0.0 <= run.quality[-1]["confident"] <= 1.0
     assert gan_run.run_path("dcgan_fast", "mnist").exists()
     sampler = latent.load_sampler("dcgan_fast")
