@@ -125,6 +125,15 @@ def _until(condition, timeout: float = 60.0) -> None:
         time.sleep(0.02)
 
 
+def _settled(run: gan_run.Run, quiet_s: float = 2.0) -> tuple[int, int]:
+    """Wait until a paused run's step counters stop moving; return them."""
+    last = None
+    while (now := (run.d_steps, run.g_steps)) != last:
+        last = now
+        time.sleep(quiet_s)
+    return now
+
+
 def test_a_studio_job_trains_pauses_steps_and_lands_in_the_store(use_trained):
     manager = JobManager(max_concurrent=1)
     # 8 s of training: on a slow two-core host the first judging and steps take 4 of them
@@ -132,8 +141,7 @@ def test_a_studio_job_trains_pauses_steps_and_lands_in_the_store(use_trained):
     _until(lambda: job.live is not None and job.live.g_steps >= 2 or job.state.finished)
     assert not job.state.finished, job.error
     job.pause()
-    time.sleep(0.3)  # the step under way ends
-    steps = (job.live.d_steps, job.live.g_steps)
+    steps = _settled(job.live)  # the step under way ends (a step can take 0.5 s on a slow host)
     job.live.request("d")
     _until(lambda: job.live.d_steps == steps[0] + 1)
     assert job.live.g_steps == steps[1]
