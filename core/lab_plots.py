@@ -77,12 +77,17 @@ def overlay(runs: list[lab.LabRun], metric: str, most: int | None = None,
             height: int = 360) -> go.Figure:
     """`overlay_traces` as a Plotly figure, the runs listed under it."""
     figure = go.Figure([_scatter(trace) for trace in overlay_traces(runs, metric, most)])
-    y_axis = dict(title="test accuracy", tickformat=".1%") if metric == "accuracy" else dict(
-        title="training loss (smoothed)", **LOG_AXIS)
+    y_axis = dict(title=overlay_title(metric)) | (
+        dict(tickformat=".1%") if metric == "accuracy" else LOG_AXIS)
     _chart_layout(figure, height, dict(title="epoch"), y_axis)
     figure.update_layout(legend=dict(orientation="v", y=-0.25, yanchor="top"),
                          margin=dict(b=10 + 28 * len(runs)))
     return figure
+
+
+def overlay_title(metric: str) -> str:
+    """What an overlay plots of each run: its test accuracy, or its smoothed batch loss."""
+    return "test accuracy" if metric == "accuracy" else "training loss (smoothed)"
 
 
 def run_curves(runs: list[lab.LabRun], metric: str, most: int) -> go.Figure:
@@ -97,8 +102,7 @@ def run_curves_svg(runs: list[lab.LabRun], metric: str, most: int) -> str:
     if runs[0].race is None:
         traces, title = live_traces(runs[0].batches, runs[0].epochs, metric, most), metric
     else:
-        traces = overlay_traces(runs, metric, most)
-        title = "test accuracy" if metric == "accuracy" else "training loss (smoothed)"
+        traces, title = overlay_traces(runs, metric, most), overlay_title(metric)
     return svg_chart.lines(traces, "epoch", title, log_y=metric == "loss",
                            percent_y=metric == "accuracy", height=330)
 
