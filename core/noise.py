@@ -34,14 +34,17 @@ def add_noise(images: np.ndarray, kind: str, level: float | np.ndarray,
 
 
 def random_noise(images: np.ndarray, rng: np.random.Generator,
-                 max_level: float = 1.0) -> np.ndarray:
+                 max_level: float = 1.0, skew: float = 1.0) -> np.ndarray:
     """Corrupt each image with a random kind of noise at a random level in [0, max_level].
 
     This is how the denoisers and the noise-trained classifier see their training data,
-    so one model serves every position of the slider and both kinds of noise.
+    so one model serves every position of the slider and both kinds of noise. Levels are
+    `max_level * u ** (1 / skew)` for u uniform: skew 1 spreads them evenly, skew 2 draws
+    them with a density that grows linearly with the level, towards the hard end.
     """
     images = np.asarray(images, dtype=np.float32)
-    levels = rng.uniform(0.0, max_level, len(images)).astype(np.float32)
+    uniform = rng.uniform(0.0, 1.0, len(images))
+    levels = (max_level * uniform ** (1.0 / skew)).astype(np.float32)
     gaussian = rng.random(len(images)) < 0.5
     noisy = np.empty_like(images)
     for kind, chosen in (("gaussian", gaussian), ("salt_pepper", ~gaussian)):

@@ -275,7 +275,8 @@ def _chart_layout(figure: go.Figure, height: int, xaxis: dict, yaxis: dict, **ex
         height=height, margin=dict(l=10, r=10, t=10, b=10), font=FONT,
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
         xaxis=dict(gridcolor=GRID) | xaxis, yaxis=dict(gridcolor=GRID) | yaxis,
-        legend=dict(orientation="h", y=1.02, yanchor="bottom"), **extra,
+        # Streamlit's chart theme sets a small legend font of its own: name ours.
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", font=FONT), **extra,
     )
 
 
@@ -327,14 +328,16 @@ def class_shares(shares: np.ndarray, class_names: tuple[str, ...] | None = None,
     """Bars of the share of samples per class, with the fair share marked: mode collapse
     shows as bars far from the line."""
     names = list(class_names or [str(i) for i in range(len(shares))])
-    figure = go.Figure(go.Bar(x=names, y=shares, marker_color=PALETTE[0],
+    fair = dict(color=MUTED, dash="dash")
+    figure = go.Figure(go.Bar(x=names, y=shares, marker_color=PALETTE[0], showlegend=False,
                               text=[f"{s:.0%}" for s in shares], textposition="outside"))
-    figure.add_hline(y=1 / len(shares), line=dict(color=MUTED, dash="dash"),
-                     annotation_text="fair share", annotation_position="top left",
-                     annotation_font=dict(color=TEXT))
+    figure.add_hline(y=1 / len(shares), line=fair)
+    # The line is named in the legend: a label on the plot would sit on a bar.
+    figure.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=fair,
+                                name=f"fair share ({1 / len(shares):.0%})"))
     _chart_layout(figure, height, dict(title="class the judge sees", type="category"),
                   dict(title="share of samples", tickformat=".0%",
-                       range=[0, max(0.25, float(shares.max()) * 1.2)]))
+                       range=[0, max(0.25, float(shares.max()) * 1.2)]), showlegend=True)
     return figure
 
 

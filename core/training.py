@@ -30,12 +30,15 @@ PUBLISH_EVERY_S = 0.25
 class Batches(keras.utils.PyDataset):
     """Shuffled batches with the recipe's augmentation: random shifts, then random noise.
 
-    `targets` None means the target is the (shifted) clean image itself: a denoiser's.
+    What each batch asks of the model (`target`): "labels" for a classifier, "clean" for a
+    denoiser (the shifted clean image), "guided" for a denoiser with a guide (both, by the
+    names of the guided trainer's outputs).
     """
 
-    def __init__(self, images: np.ndarray, targets: np.ndarray | None, config: TrainConfig) -> None:
+    def __init__(self, images: np.ndarray, labels: np.ndarray, config: TrainConfig,
+                 target: str = "labels") -> None:
         super().__init__()
-        self.images, self.targets, self.config = images, targets, config
+        self.images, self.labels, self.config, self.target = images, labels, config, target
         self.rng = np.random.default_rng(config.seed)
         self.order = self.rng.permutation(len(images))
 
@@ -45,7 +48,7 @@ class Batches(keras.utils.PyDataset):
     def on_epoch_end(self) -> None:
         self.order = self.rng.permutation(len(self.images))
 
-    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray | dict]:
         size = self.config.batch_size
         ids = self.order[index * size : (index + 1) * size]
         clean = self.images[ids]
@@ -54,8 +57,18 @@ class Batches(keras.utils.PyDataset):
         if self.config.mirror:
             flips = self.rng.random(len(clean)) < 0.5
             clean = np.where(flips[:, None, None, None], clean[:, :, ::-1], clean)
-        inputs = noise.random_noise(clean, self.rng) if self.config.noisy_inputs else clean
-        return inputs, clean if self.targets is None else self.targets[ids]
+        inputs = (noise.random_noise(clean, self.rng, skew=self.config.level_skew)
+                  if self.config.noisy_inputs else clean)
+        return inputs, targets(self.target, clean, self.labels[ids])
+
+
+def targets(target: str, clean: np.ndarray, labels: np.ndarray) -> np.ndarray | dict:
+    """Return what a model is asked for on a batch (see Batches)."""
+    if target == "clean":
+        return clean
+    if target == "guided":
+        return {"clean": clean, "class": labels}
+    return labels
 
 
 def random_shift(images: np.ndarray, max_shift: int, rng: np.random.Generator) -> np.ndarray:
@@ -129,11 +142,32 @@ def compile_model(model: keras.Model, config: TrainConfig, outputs_logits: bool,
             warmup_target=config.learning_rate, warmup_steps=steps_per_epoch,
         )
     optimizer = OPTIMIZERS[config.optimizer](learning_rate=learning_rate)
-    if config.loss == "crossentropy":
+    if config.guide:
+        reading = keras.losses.SparseCategoricalCrossentropy(
+            from_logits=zoo.spec(config.guide).outputs_logits)
+        model.compile(optimizer=optimizer, loss={"clean": config.loss, "class": reading},
+                      loss_weights={"clean": 1.0, "class": config.guide_weight})
+    elif config.loss == "crossentropy":
         model.compile(optimizer=optimizer, metrics=["accuracy"],
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=outputs_logits))
     else:
         model.compile(optimizer=optimizer, loss=config.loss)
+
+
+def guided_trainer(name: str, denoiser: keras.Model, config: TrainConfig,
+                   dataset: str) -> keras.Model:
+    """Wrap a denoiser with its frozen guide for training: outputs "clean" (the denoised
+    image) and "class" (the guide's reading of it). Only the denoiser is saved."""
+    try:
+        classifier = store.load(config.guide, dataset).model
+    except store.ModelMissing as error:
+        raise store.ModelMissing(f"{error} The {name} denoiser learns with {config.guide} "
+                                 f"reading its output: train {config.guide} first.") from error
+    classifier.trainable = False
+    inputs = keras.Input(shape=denoiser.inputs[0].shape[1:], name="noisy")
+    clean = denoiser(inputs)
+    return keras.Model(inputs, {"clean": clean, "class": classifier(clean, training=False)},
+                       name=f"{name}_guided")
 
 
 def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = None,
@@ -154,20 +188,21 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
     keras.utils.set_random_seed(config.seed)
     x_train, y_train, x_test, y_test, classes = training_data(dataset, config)
     model = spec.build(x_train.shape[1:], classes)
+    trainer = guided_trainer(name, model, config, dataset) if config.guide else model
     steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
-    compile_model(model, config, spec.outputs_logits, steps_per_epoch)
+    compile_model(trainer, config, spec.outputs_logits, steps_per_epoch)
     if job is not None:
         job.publish(progress=0.0, message="starting", epochs=config.epochs,
                     steps_per_epoch=steps_per_epoch)
-    validation = x_test[:LIVE_VALIDATION_SAMPLES]
-    if denoiser:  # a fixed noisy validation set: the live curve moves only when the model does
-        validation = (noise.random_noise(validation, np.random.default_rng(config.seed)),
-                      validation)
-    else:
-        validation = (validation, y_test[:LIVE_VALIDATION_SAMPLES])
+    target = ("guided" if config.guide else "clean") if denoiser else "labels"
+    clean, labels = x_test[:LIVE_VALIDATION_SAMPLES], y_test[:LIVE_VALIDATION_SAMPLES]
+    # A denoiser's validation images get fixed noise: the live curve moves only when it does.
+    noisy = (noise.random_noise(clean, np.random.default_rng(config.seed), skew=config.level_skew)
+             if denoiser else clean)
+    validation = (noisy, targets(target, clean, labels))
     started = time.monotonic()
-    model.fit(
-        Batches(x_train, None if denoiser else y_train, config), epochs=config.epochs,
+    trainer.fit(
+        Batches(x_train, y_train, config, target), epochs=config.epochs,
         verbose=0, validation_data=validation,
         callbacks=[JobProgress(job, steps_per_epoch * config.epochs, config.epochs)],
     )
@@ -176,9 +211,12 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
         job.check()
         job.publish(progress=0.96, message="measuring it on the test set")
     if denoiser:
-        loss, accuracy = model.evaluate(*validation, batch_size=500, verbose=0), math.nan
-        metrics = denoise.quality(
-            lambda x: np.clip(model.predict(x, batch_size=500, verbose=0), 0.0, 1.0), x_test)
+        def restore(images: np.ndarray) -> np.ndarray:
+            return np.clip(model.predict(images, batch_size=500, verbose=0), 0.0, 1.0)
+
+        pixel_loss = keras.losses.get(config.loss)(clean, restore(noisy))
+        loss, accuracy = float(np.mean(pixel_loss)), math.nan
+        metrics = denoise.quality(restore, x_test)
     else:
         loss, accuracy = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)
         metrics = {}
@@ -199,13 +237,25 @@ def training_key(name: str, dataset: str) -> str:
 
 def submit_training(manager: JobManager, name: str, dataset: str = "mnist", *,
                     quick: bool = False) -> Job:
-    """Queue the training of a zoo model as a job (one per model and recipe at a time)."""
+    """Queue the training of a zoo model as a job (one per model and recipe at a time).
+
+    A denoiser whose guide is not in the store has the guide's training queued first,
+    and waits for it.
+    """
     recipe = "quick" if quick else "full"
-    return manager.submit(
-        f"Train {name} on {dataset} ({recipe} recipe)",
-        lambda job: train_model(name, dataset, quick=quick, job=job),
-        key=f"{training_key(name, dataset)}:{recipe}",
-    )
+    spec = zoo.spec(name)
+    guide = (spec.quick if quick and spec.quick else spec.train).guide
+    first = (submit_training(manager, guide, dataset)
+             if guide and store.read_card(guide, dataset) is None else None)
+
+    def work(job: Job) -> store.Card:
+        while first is not None and not manager.wait(first, timeout=0.5):
+            job.check()
+            job.publish(message=f"waiting for {guide} to finish training")
+        return train_model(name, dataset, quick=quick, job=job)
+
+    return manager.submit(f"Train {name} on {dataset} ({recipe} recipe)", work,
+                          key=f"{training_key(name, dataset)}:{recipe}")
 
 
 def ensure_default_models(manager: JobManager, dataset: str = "mnist") -> list[Job]:

@@ -33,6 +33,13 @@ class TrainConfig:
     # Train on noisy inputs: each image gets Gaussian or salt-and-pepper noise at a random
     # level in [0, 1] (core.noise.random_noise); a denoiser learns to return the clean one.
     noisy_inputs: bool = False
+    level_skew: float = 1.0  # >1 draws more of those noise levels near 1, where it is hardest
+    # A denoiser's guide: a stored classifier, frozen, reads each denoised image, and its
+    # cross-entropy on the true label joins the pixel loss with this weight. The pixel loss
+    # alone returns a blurred average of the digits a very noisy image could be; the guide
+    # makes the denoiser commit to the right one.
+    guide: str | None = None
+    guide_weight: float = 0.0
     loss: str = "crossentropy"  # or a Keras loss name for denoisers ("mse", ...)
     seed: int = 0
 
@@ -262,10 +269,12 @@ SPECS: dict[str, ModelSpec] = {
         ),
         ModelSpec(
             "ae_unet", "Neural Canvas U-Net denoiser",
-            "ours (Adam with cosine decay, binary cross-entropy, 6 epochs)",
+            "ours (Adam with cosine decay, binary cross-entropy plus cnn_best's cross-entropy "
+            "on what it restores, noise levels drawn towards 1; 3 epochs)",
             build_ae_unet,
-            TrainConfig(learning_rate=2e-3, epochs=6, cosine_schedule=True,
-                        loss="binary_crossentropy", noisy_inputs=True),
+            TrainConfig(learning_rate=2e-3, epochs=3, cosine_schedule=True,
+                        loss="binary_crossentropy", noisy_inputs=True, level_skew=2.0,
+                        guide="cnn_best", guide_weight=0.3),
             outputs_logits=False, task="denoiser",
         ),
         ModelSpec(

@@ -17,7 +17,8 @@ from core.zoo import TrainConfig  # noqa: E402
 
 # Brief recipes for the session's store: enough to be real, seconds not minutes.
 BRIEF_DENOISER = TrainConfig(epochs=1, train_samples=6000, loss="binary_crossentropy",
-                             noisy_inputs=True)
+                             noisy_inputs=True, level_skew=2.0, guide="cnn_report",
+                             guide_weight=0.3)
 BRIEF_ANOMALY = TrainConfig(learning_rate=0.01, batch_size=100, epochs=15, loss="mse")
 BRIEF_GENERATORS = ("dcgan_fast", "cgan", "vae")
 BRIEF_GENERATOR_SECONDS = 3.0

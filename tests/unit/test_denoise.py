@@ -37,6 +37,12 @@ def test_a_briefly_trained_denoiser_raises_psnr_on_real_noisy_digits(denoiser, t
             assert cleaned.shape == images.shape and 0 <= cleaned.min() <= cleaned.max() <= 1
 
 
+def test_a_guided_denoiser_is_stored_without_its_guide(denoiser):
+    assert denoiser.card.config["guide"] == "cnn_report"
+    assert denoiser.model.name == "ae_unet"
+    assert denoiser.model.outputs[0].shape[1:] == (28, 28, 1)
+
+
 def test_the_card_carries_psnr_and_ssim_per_noise_and_level(denoiser):
     metrics = denoiser.card.metrics
     assert set(metrics) == {"gaussian", "salt_pepper"}

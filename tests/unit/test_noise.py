@@ -64,6 +64,18 @@ def test_random_noise_uses_both_kinds_at_many_levels():
     assert np.ptp((noisy != 0.5).mean(axis=(1, 2))) > 0.5  # levels spread over [0, 1]
 
 
+def test_a_skew_draws_more_levels_near_the_top():
+    def share_above_half(skew: float) -> float:
+        noisy = noise.random_noise(GREY, np.random.default_rng(0), skew=skew)
+        salt_pepper = np.all(np.isin(noisy, (0.0, 0.5, 1.0)), axis=(1, 2))
+        levels = (noisy[salt_pepper] != 0.5).mean(axis=(1, 2))  # the share of pixels hit
+        return float((levels > 0.5).mean())
+
+    # Even levels put half of them above 0.5; skew 2 (density 2 * level) three quarters.
+    assert share_above_half(1.0) == pytest.approx(0.5, abs=0.15)
+    assert share_above_half(2.0) == pytest.approx(0.75, abs=0.15)
+
+
 @pytest.mark.parametrize("kind, level", [("speckle", 0.1), ("gaussian", 1.5),
                                          ("salt_pepper", -0.1)])
 def test_an_unknown_kind_or_a_level_outside_0_1_is_refused(kind, level):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 
 from core import store, training
 from core.jobs import JobManager, JobState
@@ -36,6 +37,28 @@ def test_a_stopped_training_leaves_the_store_untouched(nc_home):
     assert manager.wait(job, timeout=30)
     assert job.state is JobState.STOPPED
     assert store.cards() == []
+
+
+def test_a_guided_denoiser_asks_for_its_guide_first(nc_home):
+    config = TrainConfig(epochs=1, train_samples=500, loss="binary_crossentropy",
+                         noisy_inputs=True, guide="cnn_report", guide_weight=0.3)
+    with pytest.raises(store.ModelMissing, match="train cnn_report first"):
+        training.train_model("ae_unet", config=config)
+    assert store.cards() == []
+
+
+def test_training_a_guided_denoiser_queues_its_guide_first_and_waits(nc_home):
+    manager = JobManager(max_concurrent=2)
+    denoiser = training.submit_training(manager, "ae_unet")
+    guide = manager.find(f"{training.training_key('cnn_best', 'mnist')}:full")
+    assert guide is not None and guide.id < denoiser.id
+    deadline = time.monotonic() + 30
+    while "waiting for cnn_best" not in denoiser.message:
+        assert time.monotonic() < deadline, denoiser.message
+        time.sleep(0.05)
+    guide.stop()
+    assert manager.wait(denoiser, timeout=60)
+    assert denoiser.state is JobState.FAILED and "train cnn_best first" in denoiser.error
 
 
 def test_random_shift_moves_whole_images_within_bounds():
