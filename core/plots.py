@@ -10,6 +10,7 @@ MUTED = "#5c677d"
 TEXT = "#f1f3f6"
 FONT = dict(size=16, color=TEXT)
 GRID = "#2a2f3a"
+AXIS = dict(gridcolor=GRID, tickfont=dict(size=14, color=TEXT))
 PALETTE = (ACCENT, "#ff9e1a", "#f72585", "#80ed99")
 
 
@@ -274,10 +275,12 @@ def _chart_layout(figure: go.Figure, height: int, xaxis: dict, yaxis: dict, **ex
     figure.update_layout(
         height=height, margin=dict(l=10, r=10, t=10, b=10), font=FONT,
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-        xaxis=dict(gridcolor=GRID) | xaxis, yaxis=dict(gridcolor=GRID) | yaxis,
-        # Streamlit's chart theme sets a small legend font of its own: name ours.
+        xaxis=AXIS | xaxis, yaxis=AXIS | yaxis,
+        # Streamlit's chart theme sets small fonts of its own: name ours.
         legend=dict(orientation="h", y=1.02, yanchor="bottom", font=FONT), **extra,
     )
+    figure.update_xaxes(title_font=FONT)  # after the titles are set: setting one resets its font
+    figure.update_yaxes(title_font=FONT)
 
 
 def image_stack(images: list[np.ndarray], size: int = 84, gap: int = 4) -> np.ndarray:
