@@ -33,7 +33,7 @@ class TrainConfig:
     # Train on noisy inputs: each image gets Gaussian or salt-and-pepper noise at a random
     # level in [0, 1] (core.noise.random_noise); a denoiser learns to return the clean one.
     noisy_inputs: bool = False
-    level_skew: float = 1.0  # >1 draws more of those noise levels near 1, where it is hardest
+    level_skew: float = 1.0  # above 1, more noise levels near 1, where denoising is hardest
     # A denoiser's guide: a stored classifier, frozen, reads each denoised image, and its
     # cross-entropy on the true label joins the pixel loss with this weight. The pixel loss
     # alone returns a blurred average of the digits a very noisy image could be; the guide
