@@ -183,7 +183,7 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
         from core import anomaly  # (anomaly builds on this module)
 
         return anomaly.train(config, job)
-    config = config or (spec.quick if quick and spec.quick else spec.train)
+    config = config or spec.recipe(quick)
     denoiser = spec.task == "denoiser"
     keras.utils.set_random_seed(config.seed)
     x_train, y_train, x_test, y_test, classes = training_data(dataset, config)
@@ -243,8 +243,7 @@ def submit_training(manager: JobManager, name: str, dataset: str = "mnist", *,
     and waits for it.
     """
     recipe = "quick" if quick else "full"
-    spec = zoo.spec(name)
-    guide = (spec.quick if quick and spec.quick else spec.train).guide
+    guide = zoo.spec(name).recipe(quick).guide
     first = (submit_training(manager, guide, dataset)
              if guide and store.read_card(guide, dataset) is None else None)
 

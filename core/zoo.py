@@ -60,6 +60,10 @@ class ModelSpec:
     # the same points out, a high reconstruction error flags an outlier.
     task: str = "classifier"
 
+    def recipe(self, quick: bool = False) -> TrainConfig:
+        """Return the recipe to train with: the quick one when asked for and there is one."""
+        return self.quick if quick and self.quick else self.train
+
 
 def build_mlp(input_shape: tuple[int, ...], num_classes: int) -> keras.Model:
     """Build the lab's multilayer perceptron: 784-256 (ReLU)-10 softmax."""
