@@ -10,6 +10,7 @@ from bench import (
     inside,
     lab,
     latency,
+    noise_ceiling,
     robustness,
     sessions,
 )
@@ -35,6 +36,7 @@ def summary(results: dict) -> str:
                  f"drop {robust['drop_points']} points) | drop ≤ 1 point |")
     lines += inside_lines(results["inside"])
     lines += denoise_lines(results["denoise"])
+    lines += ceiling_lines(results["noise_ceiling"])
     lines += gan_lines(results["gan"])
     lines += lab_lines(results["lab"])
     lines += hall_lines(results.get("sessions", {}), results.get("soak", {}))
@@ -106,6 +108,13 @@ def denoise_lines(result: dict) -> list[str]:
     return lines
 
 
+def ceiling_lines(result: dict) -> list[str]:
+    return [f"| What Gaussian noise {level} leaves to read: Bayes reader knowing the training "
+            f"digits / also given the true digit (images a rival digit explains better: "
+            f"{row['outshone']:.2%}) | {row['bayes']:.2%} / {row['oracle']:.2%} | |"
+            for level, row in result["gaussian"].items()]
+
+
 def gan_lines(result: dict) -> list[str]:
     fast, conditional, goals = result["dcgan_fast"], result["cgan"], result["goals"]
     minutes = f"{result['train_s'] / 60:g} min"
@@ -154,7 +163,8 @@ def page_lines(what: str, result: dict) -> list[str]:
 def main(skip_browser: bool = False) -> int:
     results = {"accuracy": accuracy.main(), "latency": latency.main(),
                "robustness": robustness.main(), "inside": inside.main(),
-               "denoise": denoise.main(), "gan": gan.main(), "lab": lab.main()}
+               "denoise": denoise.main(), "noise_ceiling": noise_ceiling.main(),
+               "gan": gan.main(), "lab": lab.main()}
     if not skip_browser:
         results["first_launch"] = first_launch.main()
         results["sessions"], results["soak"] = sessions.main(), sessions.soak()
