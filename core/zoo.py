@@ -274,9 +274,9 @@ SPECS: dict[str, ModelSpec] = {
         ModelSpec(
             "ae_unet", "Neural Canvas U-Net denoiser",
             "ours (Adam with cosine decay, binary cross-entropy plus cnn_best's cross-entropy "
-            "on what it restores, noise levels drawn towards 1; 4 epochs)",
+            "on what it restores, noise levels drawn towards 1; 6 epochs)",
             build_ae_unet,
-            TrainConfig(learning_rate=2e-3, epochs=4, cosine_schedule=True,
+            TrainConfig(learning_rate=2e-3, epochs=6, cosine_schedule=True,
                         loss="binary_crossentropy", noisy_inputs=True, level_skew=1.5,
                         guide="cnn_best", guide_weight=0.3),
             outputs_logits=False, task="denoiser",

@@ -53,7 +53,7 @@ def missing_models(denoiser: denoise.Denoiser | None,
     """Offer to train what this dataset lacks, with each recipe's time on a 2-core CPU."""
     if denoiser is None:
         runtime.offer_training(manager, zoo.DENOISERS[0], dataset,
-                               "Our U-Net denoiser takes 10-40 minutes on a 2-core CPU; it "
+                               "Our U-Net denoiser takes 15-75 minutes on a 2-core CPU; it "
                                "learns with `cnn_best` reading what it restores, so `cnn_best` "
                                "is trained first if it is missing. The report's small one "
                                "(`ae_conv`) takes 2-8.", "denoise")
