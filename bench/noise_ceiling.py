@@ -14,7 +14,7 @@ clipped to [0, 1], so a pixel at 0 or 1 has the probability of the whole clipped
 - `bayes`: the same without the gift, an estimate from below (test digits are not
   training digits).
 
-    python -m bench.noise_ceiling   # about 1 minute per level on the 2-core CPU
+    python -m bench.noise_ceiling   # under 7 minutes for the three levels on the 2-core CPU
 """
 
 from __future__ import annotations
