@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from bench.common import write
-from core import data, predict, store, zoo
+from core import store
+from core.data import datasets
+from core.inference import predict
+from core.models import zoo
 
 # What the seeds report (MNIST unless noted) and the goals of the foundation issue.
 PUBLISHED = {"cnn_report": 0.993, "mlp": 0.98}
@@ -13,7 +16,7 @@ GOALS = {"cnn_best": 0.995}
 def main() -> dict:
     models = {}
     for card in [c for c in store.cards() if c.name in zoo.CLASSIFIERS]:
-        loaded = data.load(card.dataset)
+        loaded = datasets.load(card.dataset)
         accuracy = predict.load_classifier(card.name, card.dataset).accuracy(
             loaded.images("test"), loaded.labels("test"))
         models[f"{card.dataset}/{card.name}"] = {

@@ -13,7 +13,10 @@ import time
 import numpy as np
 
 from bench.common import percentiles, write
-from core import data, denoise, noise_sweep, predict, zoo
+from core.data import datasets
+from core.inference import denoise, predict
+from core.models import zoo
+from core.training import noise_sweep
 
 LEVELS = {"gaussian": (0.2, 0.6, 1.0), "salt_pepper": (0.2, 0.4, 0.6)}
 GOALS = {"gaussian": {0.2: 0.992, 0.6: 0.986, 1.0: 0.960}}
@@ -31,7 +34,7 @@ def clean_classifier() -> predict.Classifier:
 
 
 def accuracies(classifier: predict.Classifier) -> dict:
-    loaded = data.load("mnist")
+    loaded = datasets.load("mnist")
     images, labels = loaded.images("test"), loaded.labels("test")
     found = {}
     for kind, levels in LEVELS.items():
@@ -50,7 +53,7 @@ def accuracies(classifier: predict.Classifier) -> dict:
 
 def slider_latency(classifier: predict.Classifier) -> dict:
     """Each move of the slider: a new level for the same 16 images, everything recomputed."""
-    images = data.load("mnist").images("test")[:GRID, ..., 0]
+    images = datasets.load("mnist").images("test")[:GRID, ..., 0]
     denoiser = denoise.load_denoiser(denoise.best_denoiser("mnist", "gaussian").name)
     levels = np.linspace(0.0, 1.0, 21)
     timings = []

@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 from bench.common import core_command, home_restored, page_throughput, train_with_page_open, write
-from core import sample_quality, settings, store
+from core import settings, store
+from core.inference import sample_quality
 from tests.e2e.browser import start_one_minute_of_gan_training
 
 TRAIN_S = 180.0

@@ -9,7 +9,11 @@ import keras
 import numpy as np
 
 from bench.common import percentiles, write
-from core import data, inspect, numpy_cnn, numpy_ops, plots, predict, zoo
+from core.data import datasets
+from core.figures import plots
+from core.inference import inspect, predict
+from core.models import zoo
+from core.scratch import numpy_ops
 
 FIGURE_REPEATS = 50
 rng = np.random.default_rng(0)
@@ -58,7 +62,7 @@ def trained_model(name: str) -> dict:
     absolute difference, each layer reports it relative to its largest output.
     """
     model = predict.load_classifier(name).model
-    images = data.load("mnist").images("test")
+    images = datasets.load("mnist").images("test")
     layers, relative = {}, {}
     x = images[:200]
     for layer in model.layers:
@@ -85,7 +89,7 @@ def feature_maps(name: str) -> dict:
     """One image: the inspector's pass plus every figure the Feature maps tab draws."""
     classifier = predict.load_classifier(name)
     reader = inspect.inspector(classifier)
-    images = data.load("mnist").images("test")[:FIGURE_REPEATS, :, :, 0]
+    images = datasets.load("mnist").images("test")[:FIGURE_REPEATS, :, :, 0]
     kernels_stage = reader.stages[0]
     timings = []
     for image in images:
@@ -103,8 +107,8 @@ def feature_maps(name: str) -> dict:
 
 
 def numpy_cnn_run() -> dict:
-    errors = numpy_cnn.gradient_check()
-    network, run = numpy_cnn.train()
+    errors = numpy_cnn_run.gradient_check()
+    network, run = numpy_cnn_run.train()
     reached = run.seconds_to(0.95)
     return {"gradient_relative_errors": errors, "cycles": len(run.cycles),
             "train_seconds": round(run.seconds[-1], 1),

@@ -16,7 +16,9 @@ import time
 from pathlib import Path
 
 from bench.common import core_command, home_restored, page_throughput, train_with_page_open, write
-from core import lab, sequences, settings
+from core import settings
+from core.models.lstm import LECTURE_RMSE, LSTMConfig
+from core.training import forecast, lab
 from tests.e2e.browser import start_lab_training
 
 PAGE_EPOCHS = 1  # the page's cost is measured on 1-epoch runs: three pairs in about 12 minutes
@@ -43,10 +45,10 @@ def with_page_open(home: Path) -> dict:
 
 
 def lstm() -> dict:
-    forecast = sequences.train(sequences.LSTMConfig())
-    return {"config": str(forecast.config), "train_rmse": round(forecast.train_rmse, 2),
-            "test_rmse": round(forecast.test_rmse, 2), "seconds": round(forecast.seconds, 1),
-            "lecture": sequences.LECTURE_RMSE}
+    result = forecast.train(LSTMConfig())
+    return {"config": str(result.config), "train_rmse": round(result.train_rmse, 2),
+            "test_rmse": round(result.test_rmse, 2), "seconds": round(result.seconds, 1),
+            "lecture": LECTURE_RMSE}
 
 
 def main(page_only: bool = False) -> dict:

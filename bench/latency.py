@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 
 from bench.common import percentiles, write
-from core import predict, preprocess, store, zoo
+from core import store
+from core.data import preprocess
+from core.inference import predict
+from core.models import zoo
 from tests.drawings import digit_canvas
 
 REPEATS = 200

@@ -23,7 +23,7 @@ import numpy as np
 from scipy.special import log_ndtr, logsumexp
 
 from bench.common import write
-from core import data, noise
+from core.data import datasets, noise
 
 LEVELS = (0.2, 0.6, 1.0)
 BATCH = 500
@@ -68,7 +68,7 @@ def ceiling(level: float, train: np.ndarray, train_labels: np.ndarray, test: np.
 
 
 def main() -> dict:
-    loaded = data.load("mnist")
+    loaded = datasets.load("mnist")
     flat = {split: loaded.images(split).reshape(-1, 28 * 28) for split in ("train", "test")}
     test_labels = loaded.labels("test")
     return write("noise_ceiling", {"test_images": len(test_labels), "gaussian": {

@@ -8,7 +8,8 @@ from PIL import Image
 from scipy import ndimage
 
 from bench.common import write
-from core import data, predict, preprocess
+from core.data import datasets, preprocess
+from core.inference import predict
 from tests.drawings import CANVAS, canvas_rgba, upscale_digit
 
 SAMPLES = 2000
@@ -27,7 +28,7 @@ def as_drawn(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def main(model: str = "cnn_best") -> dict:
-    mnist = data.load("mnist")
+    mnist = datasets.load("mnist")
     classifier = predict.load_classifier(model)
     labels = mnist.y_test[:SAMPLES]
     rng = np.random.default_rng(0)

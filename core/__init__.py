@@ -1,1 +1,18 @@
-"""Neural Canvas core: all computation, importable without Streamlit."""
+"""Neural Canvas's computation: everything the pages show, with no Streamlit in it.
+
+Packages, each importing only those listed before it (tests/unit/test_layers.py keeps it so):
+
+- `scratch`: NumPy-only code, the layers, a CNN and the fundamentals written out by hand;
+  it imports nothing else of `core`, so anything may use it.
+- the shared ground, modules at this level: `settings`, `file_lock`, `device`, `store`
+  (trained models on disk) and `classroom` (the class's codes and drawings).
+- `data`: datasets and their sources, drawings and uploads made model input, noise,
+  image quality, pictures of image grids.
+- `models`: what networks are and how they are trained by default (recipes), nothing that
+  trains them.
+- `inference`: trained models at work: the hot path, inspection, evaluation, judges.
+- `training`: jobs and everything that trains, as jobs, into the store.
+- `figures`: Plotly and SVG figures, pure functions of arrays (they may use `scratch`).
+
+`__main__` is the command line over all of them.
+"""

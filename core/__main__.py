@@ -34,13 +34,13 @@ def progress_line(label: str, fraction: float, detail: str = "") -> None:
 
 
 def cmd_data_fetch(args: argparse.Namespace) -> int:
-    from core import data
+    from core.data import datasets
 
     names = args.names or ["mnist", "fashion_mnist"]
     failed = False
     for name in names:
         try:
-            path = data.fetch(name, lambda stage, f, n=name: progress_line(n, f, stage))
+            path = datasets.fetch(name, lambda stage, f, n=name: progress_line(n, f, stage))
             sys.stderr.write("\n")
             print(f"{name}: {path}")
         except ValueError as error:
@@ -51,7 +51,8 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
-    from core import denoise, store
+    from core import store
+    from core.inference import denoise
 
     cards = store.cards()
     if not cards:
@@ -65,8 +66,10 @@ def cmd_models_list(args: argparse.Namespace) -> int:
 
 
 def cmd_models_train(args: argparse.Namespace) -> int:
-    from core import denoise, training, zoo
-    from core.jobs import JobManager, JobState
+    from core.inference import denoise
+    from core.models import zoo
+    from core.training import fit
+    from core.training.jobs import JobManager, JobState
 
     names = list(zoo.CLASSIFIERS + zoo.DENOISERS) if args.name == "all" else [args.name]
     for name in names:
@@ -74,7 +77,7 @@ def cmd_models_train(args: argparse.Namespace) -> int:
     manager = JobManager(max_concurrent=1)
     failed = False
     for name in names:
-        job = training.submit_training(manager, name, args.dataset, quick=args.quick)
+        job = fit.submit_training(manager, name, args.dataset, quick=args.quick)
         try:
             while not job.state.finished:
                 eta = job.eta()
@@ -100,7 +103,8 @@ def cmd_models_train(args: argparse.Namespace) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from core import predict, preprocess
+    from core.data import preprocess
+    from core.inference import predict
 
     name = args.model or _best_classifier_name(args.dataset)
     if name is None:
@@ -124,10 +128,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from core import data, denoise, predict
+    from core.data import datasets
+    from core.inference import denoise, predict
 
     classifier = predict.load_classifier(args.name, args.dataset)
-    loaded = data.load(args.dataset)
+    loaded = datasets.load(args.dataset)
     images, labels = loaded.images("test"), loaded.labels("test")
     record: dict = {"model": args.name, "dataset": args.dataset}
     started = time.perf_counter()
@@ -158,7 +163,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def parse_noise(text: str) -> tuple[str, float]:
     """Read 'gaussian:0.6' as ('gaussian', 0.6), or say what a noise looks like."""
-    from core import noise
+    from core.data import noise
 
     kind, _, level = text.partition(":")
     try:
@@ -172,8 +177,9 @@ def parse_noise(text: str) -> tuple[str, float]:
 
 
 def cmd_gan_train(args: argparse.Namespace) -> int:
-    from core import generative, studio
-    from core.jobs import JobManager, JobState
+    from core.models import generative
+    from core.training import studio
+    from core.training.jobs import JobManager, JobState
 
     generative.spec(args.name)  # fail early on a wrong name
     manager = JobManager(max_concurrent=1)
@@ -201,12 +207,14 @@ def cmd_gan_train(args: argparse.Namespace) -> int:
 def cmd_lab_train(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from core import lab
-    from core.jobs import JobManager
+    from core.models import lab_builder
+    from core.training import lab
+    from core.training.jobs import JobManager
 
-    if args.preset not in lab.PRESETS:
-        raise ValueError(f"Unknown preset {args.preset!r}; choose one of {', '.join(lab.PRESETS)}.")
-    config = replace(lab.PRESETS[args.preset][1], dataset=args.dataset,
+    if args.preset not in lab_builder.PRESETS:
+        raise ValueError(f"Unknown preset {args.preset!r}; choose one of "
+                         f"{', '.join(lab_builder.PRESETS)}.")
+    config = replace(lab_builder.PRESETS[args.preset][1], dataset=args.dataset,
                      **({"epochs": args.epochs} if args.epochs else {}))
     manager = JobManager(max_concurrent=1)
     job = lab.submit(manager, config)
@@ -237,7 +245,7 @@ def cmd_lab_train(args: argparse.Namespace) -> int:
 
 
 def cmd_gan_score(args: argparse.Namespace) -> int:
-    from core import studio
+    from core.training import studio
 
     print(json.dumps(studio.score(args.name, args.dataset, args.samples)))
     return 0
@@ -269,7 +277,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _best_classifier_name(dataset: str) -> str | None:
-    from core import predict, zoo
+    from core.inference import predict
+    from core.models import zoo
 
     card = predict.best_card(dataset, zoo.CLASSIFIERS)
     return card.name if card else None

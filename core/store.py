@@ -18,12 +18,12 @@ import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import keras
 import numpy as np
 
 from core import file_lock, settings
-from core.zoo import TrainConfig
 
 CARD_VERSION = 1
 
@@ -74,10 +74,11 @@ class StoredModel:
     card: Card
 
 
-def new_card(name: str, dataset: str, title: str, config: TrainConfig | dict, *,
+def new_card(name: str, dataset: str, title: str, config: Any, *,
              test_accuracy: float, test_loss: float, train_seconds: float, epochs: int,
              quick: bool = False, metrics: dict | None = None) -> Card:
-    """Return the card for a model that has just been trained."""
+    """Return the card for a model that has just been trained; `config` is its recipe, a
+    dataclass or a dict."""
     import tensorflow as tf
 
     return Card(

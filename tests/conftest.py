@@ -12,8 +12,10 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from core import anomaly, gan_run, sample_quality, settings, training  # noqa: E402
-from core.zoo import TrainConfig  # noqa: E402
+from core import settings  # noqa: E402
+from core.inference import sample_quality
+from core.models.zoo import TrainConfig  # noqa: E402
+from core.training import fit, gan_run, line_autoencoder
 
 # Brief recipes for the session's store: enough to be real, seconds not minutes.
 BRIEF_DENOISER = TrainConfig(epochs=1, train_samples=6000, loss="binary_crossentropy",
@@ -50,10 +52,10 @@ def trained_home(tmp_path_factory) -> Path:
     previous = os.environ.get(settings.HOME_ENV)
     os.environ[settings.HOME_ENV] = str(home)
     try:
-        training.train_model("mlp", config=TrainConfig(optimizer="rmsprop", epochs=2))
-        training.train_model("cnn_report", config=TrainConfig(epochs=1))
-        training.train_model("ae_unet", config=BRIEF_DENOISER)
-        anomaly.train(BRIEF_ANOMALY)
+        fit.train_model("mlp", config=TrainConfig(optimizer="rmsprop", epochs=2))
+        fit.train_model("cnn_report", config=TrainConfig(epochs=1))
+        fit.train_model("ae_unet", config=BRIEF_DENOISER)
+        line_autoencoder.train(BRIEF_ANOMALY)
         judge = sample_quality.load_judge("mnist")
         for name in BRIEF_GENERATORS:
             run = gan_run.Run(name)

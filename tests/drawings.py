@@ -8,7 +8,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from core import data
+from core.data import datasets
 
 CANVAS = 280
 
@@ -28,7 +28,7 @@ def upscale_digit(digit: np.ndarray, size: int = CANVAS) -> np.ndarray:
 
 def digit_canvas(index: int, size: int = CANVAS) -> np.ndarray:
     """An MNIST test digit drawn as the canvas would send it: (size, size, 4) RGBA uint8."""
-    return canvas_rgba(upscale_digit(data.load("mnist").x_test[index], size))
+    return canvas_rgba(upscale_digit(datasets.load("mnist").x_test[index], size))
 
 
 def png_bytes(array: np.ndarray, mode: str | None = None) -> bytes:

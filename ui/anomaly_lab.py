@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import anomaly, plots
-from core.jobs import JobManager
+from core.figures import plots
+from core.inference import anomaly
+from core.training import line_autoencoder
+from core.training.jobs import JobManager
 from ui import runtime
 
 STOPS = 81
@@ -30,7 +32,7 @@ def render(manager: JobManager) -> None:
         runtime.offer_training(
             manager, anomaly.MODEL, anomaly.DATASET,
             "Not trained yet: the lecture's 200 epochs take about a minute on a 2-core CPU.",
-            "anomaly", submit=lambda: anomaly.submit(manager))
+            "anomaly", submit=lambda: line_autoencoder.submit(manager))
         return
     losses = detector.losses
     stops = thresholds(losses)

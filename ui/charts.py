@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import streamlit as st
 
-from core import plots, svg_chart
+from core.figures import plots, svg_chart
 
 
 def curves(x: Sequence[float], series: dict[str, Sequence[float | None]], x_title: str,

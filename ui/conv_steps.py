@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import inspect, numpy_ops, plots
+from core.figures import plots
+from core.inference import inspect
+from core.scratch import numpy_ops
 
 SMALL = dict(config={"displayModeBar": False})
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import data, image_grid, lab_plots
+from core.data import datasets, image_grid
+from core.figures import lab_plots
 
 
 def section(dataset: str) -> None:
     try:
-        loaded = data.load(dataset)
-    except data.DatasetUnavailable as error:
+        loaded = datasets.load(dataset)
+    except datasets.DatasetUnavailable as error:
         st.error(str(error))
         return
     names = loaded.info.class_names

@@ -8,8 +8,10 @@ import time
 import numpy as np
 import streamlit as st
 
-from core import data, denoise, plots
-from core.predict import Classifier
+from core.data import datasets
+from core.figures import plots
+from core.inference import denoise
+from core.inference.predict import Classifier
 from ui import inputs
 
 GRID_SIZE, PER_ROW = 16, 8
@@ -57,10 +59,10 @@ def render_summary(result: denoise.Restoration, labels: np.ndarray | None,
 def render_grid(dataset: str, kind: str, level: float, denoiser: denoise.Denoiser,
                 classifier: Classifier | None) -> None:
     """16 test images: clean, noisy and denoised per column, with labels and metrics."""
-    loaded = data.load(dataset)
+    loaded = datasets.load(dataset)
     names = loaded.info.class_names
     indices = test_indices(dataset, len(loaded.y_test))
-    images = data.to_model_input(loaded.x_test[indices])[..., 0]  # only the 16 on show
+    images = datasets.to_model_input(loaded.x_test[indices])[..., 0]  # only the 16 on show
     labels = loaded.y_test[indices].astype(int)
     started = time.perf_counter()
     result = denoise.restore(images, kind, level, denoiser, classifier)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import fundamentals, lab_plots
+from core.figures import lab_plots
+from core.scratch import fundamentals
 
 CHART = {"displayModeBar": False}
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import gan_run, image_grid
-from core.jobs import Job, JobManager, JobState
+from core.data import image_grid
+from core.training import gan_run
+from core.training.jobs import Job, JobManager, JobState
 from ui import charts, classroom, runtime
 
 LEARNING_RATES = (1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3)

@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from core import data, preprocess
+from core.data import datasets, preprocess
 
 SHARED_IMAGE = "canvas.image"  # the latest drawing or upload, 28x28 in [0, 1]
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp"]
@@ -66,8 +66,8 @@ def upload(key: str) -> Input:
 def test_sample(key_prefix: str, dataset: str = "mnist") -> Input:
     """A random test digit with its true label, and a button for another one."""
     try:
-        test = data.load(dataset)
-    except data.DatasetUnavailable as error:
+        test = datasets.load(dataset)
+    except datasets.DatasetUnavailable as error:
         st.error(str(error))
         return None, None, "The test digits are not available."
     index_key = f"{key_prefix}.sample_index"

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import inspect, plots
+from core.figures import plots
+from core.inference import inspect
 
 CUSTOM = "Custom"
 PRESET_KEY = "inside.preset"

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import data, lab, lab_plots, settings
-from core.jobs import JobManager
+from core import settings
+from core.data import datasets
+from core.figures import lab_plots
+from core.training import lab
+from core.training.jobs import JobManager
 from ui import classroom
+from ui.lab_train import curves_of
 
 
 def state_of(run: lab.LabRun, manager: JobManager) -> str:
@@ -24,7 +28,7 @@ def table(runs: list[lab.LabRun], manager: JobManager) -> None:
         reached = run.seconds_to(0.99)
         rows.append({
             "run": run.id, "network": run.config.title,
-            "dataset": data.info(run.config.dataset).title, "training": run.config.describe(),
+            "dataset": datasets.info(run.config.dataset).title, "training": run.config.describe(),
             "race": run.race, "state": state_of(run, manager),
             "test accuracy": run.test_accuracy, "training time (s)": round(run.train_seconds, 1),
             "99 % after (s)": None if reached is None else round(reached, 1),
@@ -43,12 +47,11 @@ def section(manager: JobManager) -> None:
     newest_race = next((run.race for run in reversed(runs) if run.race is not None), None)
     default = [r.id for r in runs if r.race == newest_race] if newest_race else [runs[-1].id]
     chosen = st.multiselect("Overlay runs", list(by_id), default=default, key="lab.overlay",
-                            format_func=lambda i: f"{i}: {by_id[i].config.title} · "
-                                                  f"{by_id[i].config.describe()}")
+                            format_func=lambda i: by_id[i].label)
     if chosen:
         left, right = st.columns(2)
         for column, metric in zip((left, right), ("accuracy", "loss"), strict=True):
-            column.plotly_chart(lab_plots.overlay([by_id[i] for i in chosen], metric),
+            column.plotly_chart(lab_plots.overlay(curves_of([by_id[i] for i in chosen]), metric),
                                 key=f"lab.overlay.{metric}", config={"displayModeBar": False})
     with st.expander("Delete a run"):
         doomed = st.selectbox("Run", list(reversed(by_id)), key="lab.delete_choice",

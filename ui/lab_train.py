@@ -7,8 +7,11 @@ from dataclasses import replace
 
 import streamlit as st
 
-from core import data, lab, lab_plots, zoo
-from core.jobs import Job, JobManager, JobState
+from core.data import datasets
+from core.figures import lab_plots
+from core.models import lab_builder, zoo
+from core.training import lab
+from core.training.jobs import Job, JobManager, JobState
 from ui import classroom, runtime
 
 DATASETS = ("mnist", "fashion_mnist", "cifar10")
@@ -34,7 +37,7 @@ def keep_form() -> None:
             st.session_state[key] = st.session_state[key]
 
 
-def apply_preset(config: lab.LabConfig) -> None:
+def apply_preset(config: lab_builder.LabConfig) -> None:
     """Put a configuration into the form's widgets."""
     for key, name in FIELDS.items():
         value = getattr(config, name)
@@ -45,28 +48,28 @@ def apply_preset(config: lab.LabConfig) -> None:
 
 
 def _on_preset() -> None:
-    apply_preset(replace(lab.PRESETS[st.session_state["lab.preset"]][1],
+    apply_preset(replace(lab_builder.PRESETS[st.session_state["lab.preset"]][1],
                          dataset=st.session_state["lab.dataset"]))
 
 
-def form() -> lab.LabConfig:
+def form() -> lab_builder.LabConfig:
     """The run's choices; returns the configuration they make."""
     if "lab.dataset" not in st.session_state:
-        apply_preset(lab.PRESETS["small"][1])
-    st.selectbox("Start from", list(lab.PRESETS), key="lab.preset", on_change=_on_preset,
-                 format_func=lambda name: lab.PRESETS[name][0],
+        apply_preset(lab_builder.PRESETS["small"][1])
+    st.selectbox("Start from", list(lab_builder.PRESETS), key="lab.preset", on_change=_on_preset,
+                 format_func=lambda name: lab_builder.PRESETS[name][0],
                  help="Fills in every choice below except the dataset; change any of them "
                       "afterwards.")
     first, second, third = st.columns(3)
     dataset = first.selectbox("Dataset", DATASETS, key="lab.dataset",
-                              format_func=lambda name: data.info(name).title)
+                              format_func=lambda name: datasets.info(name).title)
     model = second.selectbox(
-        "Network", (lab.CUSTOM, *zoo.CLASSIFIERS), key="lab.model",
-        format_func=lambda n: "Build your own" if n == lab.CUSTOM else zoo.spec(n).title)
-    optimizer = third.selectbox("Optimizer", list(lab.OPTIMIZER_TITLES), key="lab.optimizer",
-                                format_func=lab.OPTIMIZER_TITLES.get)
-    architecture = lab.Architecture()
-    if model == lab.CUSTOM:
+        "Network", (lab_builder.CUSTOM, *zoo.CLASSIFIERS), key="lab.model",
+        format_func=lambda n: "Build your own" if n == lab_builder.CUSTOM else zoo.spec(n).title)
+    optimizer = third.selectbox("Optimizer", list(lab_builder.OPTIMIZER_TITLES),
+                                key="lab.optimizer", format_func=lab_builder.OPTIMIZER_TITLES.get)
+    architecture = lab_builder.Architecture()
+    if model == lab_builder.CUSTOM:
         architecture = builder()
     else:
         st.caption(f"{zoo.spec(model).title}: {zoo.spec(model).source}.")
@@ -82,13 +85,13 @@ def form() -> lab.LabConfig:
     cosine = second.toggle("Cosine learning-rate decay", key="lab.cosine",
                            help="The learning rate glides from its value down to zero.")
     samples = third.selectbox("Training images", list(TRAIN_SAMPLES), key="lab.samples")
-    return lab.LabConfig(dataset=dataset, model=model, architecture=architecture,
+    return lab_builder.LabConfig(dataset=dataset, model=model, architecture=architecture,
                          optimizer=optimizer, learning_rate=learning_rate,
                          batch_size=batch_size, epochs=epochs, augment=augment, cosine=cosine,
                          train_samples=TRAIN_SAMPLES[samples])
 
 
-def builder() -> lab.Architecture:
+def builder() -> lab_builder.Architecture:
     """The small network builder."""
     with st.container(border=True):
         st.markdown("**Build your own network**: conv blocks (conv → batch norm → activation "
@@ -102,18 +105,18 @@ def builder() -> lab.Architecture:
         dense = cols[3].select_slider("Dense units", (0, 32, 64, 128, 256, 512),
                                       key="lab.dense")
         cols = st.columns(4)
-        activation = cols[0].selectbox("Activation", lab.ACTIVATIONS, key="lab.activation")
+        activation = cols[0].selectbox("Activation", lab_builder.ACTIVATIONS, key="lab.activation")
         dropout = cols[1].slider("Dropout", 0.0, 0.6, step=0.05, key="lab.dropout")
         batch_norm = cols[2].toggle("Batch norm", key="lab.bn")
-    return lab.Architecture(blocks, filters, kernel, dense, activation, dropout, batch_norm)
+    return lab_builder.Architecture(blocks, filters, kernel, dense, activation, dropout, batch_norm)
 
 
-def start(manager: JobManager, config: lab.LabConfig) -> None:
+def start(manager: JobManager, config: lab_builder.LabConfig) -> None:
     """Start one run, or race it with several optimizers."""
-    if not data.is_cached(config.dataset):
+    if not datasets.is_cached(config.dataset):
         try:
-            data.load(config.dataset)
-        except data.DatasetUnavailable as error:
+            datasets.load(config.dataset)
+        except datasets.DatasetUnavailable as error:
             st.error(str(error))
             return
     one, race = st.columns([1, 2], vertical_alignment="bottom")
@@ -125,9 +128,10 @@ def start(manager: JobManager, config: lab.LabConfig) -> None:
         left, right = st.columns([3, 1], vertical_alignment="bottom")
         optimizers = left.multiselect(
             "Race optimizers: this network from the same initial weights, each optimizer "
-            "with its customary learning rate", list(lab.OPTIMIZER_TITLES),
+            "with its customary learning rate", list(lab_builder.OPTIMIZER_TITLES),
             default=["sgd", "adam"], key="lab.race_optimizers",
-            format_func=lambda o: f"{lab.OPTIMIZER_TITLES[o]} ({lab.DEFAULT_LEARNING_RATES[o]:g})")
+            format_func=lambda o: (f"{lab_builder.OPTIMIZER_TITLES[o]} "
+                                   f"({lab_builder.DEFAULT_LEARNING_RATES[o]:g})"))
         if classroom.button("Race", right, key="lab.race", icon=":material/sprint:",
                             disabled=not optimizers):
             lab.submit_race(manager, config, optimizers)
@@ -177,13 +181,22 @@ def _follow(manager: JobManager, job_id: int) -> None:
 
 def curves(runs: list[lab.LabRun], live: bool) -> None:
     """A run's loss and accuracy; for a race, every member's so far beside each other. While
-    the job trains they are redrawn every few seconds, as light SVG pictures (core.svg_chart)."""
+    the job trains they are redrawn every few seconds, as light SVG pictures
+    (core.figures.svg_chart)."""
+    drawn, race = curves_of(runs, CURVE_POINTS), runs[0].race is not None
     for column, metric in zip(st.columns(2), ("loss", "accuracy"), strict=True):
         if live:
-            column.image(lab_plots.run_curves_svg(runs, metric, CURVE_POINTS), width="stretch")
+            column.image(lab_plots.run_curves_svg(drawn, race, metric), width="stretch")
         else:
-            column.plotly_chart(lab_plots.run_curves(runs, metric, CURVE_POINTS),
+            column.plotly_chart(lab_plots.run_curves(drawn, race, metric),
                                 key=f"lab.{metric}", config={"displayModeBar": False})
+
+
+def curves_of(runs: list[lab.LabRun], most: int | None = None) -> list[lab_plots.Curves]:
+    """What the figures draw of runs: each one's label, batches (at most about `most`, if
+    given) and epochs."""
+    return [lab_plots.Curves(run.label, lab.thin(run.batches, most) if most else run.batches,
+                             run.epochs) for run in runs]
 
 
 def finished(job: Job) -> None:
@@ -206,5 +219,5 @@ def finished(job: Job) -> None:
 
 
 def _test_size(run: lab.LabRun) -> int:
-    return len(data.load(run.config.dataset).y_test)
+    return len(datasets.load(run.config.dataset).y_test)
 

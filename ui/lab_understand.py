@@ -6,7 +6,12 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import data, evaluation, export, image_grid, lab, lab_plots, store, zoo
+from core import store
+from core.data import datasets, image_grid
+from core.figures import lab_plots
+from core.inference import evaluation
+from core.models import zoo
+from core.training import export, lab
 from ui import runtime
 
 GALLERY = 24
@@ -16,7 +21,7 @@ GALLERY = 24
 def evaluate(name: str, dataset: str, _sha256: str) -> evaluation.Evaluation:
     """The model's evaluation on the test set (cached per stored file)."""
     classifier = runtime.load_classifier(name, dataset)
-    test = data.load(dataset)
+    test = datasets.load(dataset)
     return evaluation.evaluate(classifier.probabilities(test.images("test")),
                                test.labels("test"))
 
@@ -25,7 +30,7 @@ def section(dataset: str) -> None:
     cards = sorted((c for c in store.cards(dataset) if _is_classifier(c)),
                    key=lambda c: -c.trained_at)
     if not cards:
-        st.info(f"No classifier is trained on {data.info(dataset).title} yet: train one in "
+        st.info(f"No classifier is trained on {datasets.info(dataset).title} yet: train one in "
                 "the *Train* section.")
         return
     by_name = {card.name: card for card in cards}
@@ -36,7 +41,7 @@ def section(dataset: str) -> None:
     if runtime.load_classifier(name, dataset) is None:
         return
     result = evaluate(name, dataset, card.sha256)
-    names = data.info(dataset).class_names
+    names = datasets.info(dataset).class_names
     st.markdown(f"**{result.accuracy:.2%}** of {int(result.confusion.sum()):,} test images "
                 f"right; {len(result.mistakes):,} wrong.")
     matrix_col, class_col = st.columns([3, 2])
@@ -72,7 +77,7 @@ def _lab_run(card: store.Card) -> lab.LabRun | None:
 def gallery(result: evaluation.Evaluation, dataset: str, names: tuple[str, ...]) -> None:
     """The test images it got wrong most confidently."""
     st.markdown(f"**The {min(GALLERY, len(result.mistakes))} mistakes it was surest of**")
-    images = data.load(dataset).x_test
+    images = datasets.load(dataset).x_test
     columns = st.columns(8)
     for index, mistake in enumerate(result.mistakes[:GALLERY]):
         with columns[index % 8]:

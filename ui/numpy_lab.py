@@ -8,15 +8,19 @@ import time
 import numpy as np
 import streamlit as st
 
-from core import data, inspect, numpy_cnn, numpy_ops, plots
-from core.jobs import JobManager, JobState
+from core.data import datasets
+from core.figures import plots
+from core.inference import inspect
+from core.scratch import numpy_cnn, numpy_ops
+from core.training import numpy_cnn_run
+from core.training.jobs import JobManager, JobState
 from ui import classroom, runtime
 
 
 def render_forward(inspection: inspect.Inspection, model) -> None:
-    st.markdown("The same trained weights, run through `core/numpy_ops.py`: convolution as a "
-                "sum over every window (`sliding_window_view` + `einsum`), ReLU, max pooling, "
-                "batch norm, dense layers. No TensorFlow in the loop.")
+    st.markdown("The same trained weights, run through `core/scratch/numpy_ops.py`: "
+                "convolution as a sum over every window (`sliding_window_view` + `einsum`), "
+                "ReLU, max pooling, batch norm, dense layers. No TensorFlow in the loop.")
     started = time.perf_counter()
     ours = numpy_ops.forward(model, inspection.image[None, :, :, None], logits=True)[0]
     seconds = time.perf_counter() - started
@@ -43,20 +47,20 @@ def render_training(manager: JobManager, image: np.ndarray | None) -> None:
         f"The lab's bonus questions: a CNN written from scratch. Two convolutions ({f1} and "
         f"{f2} filters of 3x3), each followed by normalisation of every feature map, ReLU and "
         f"2x2 max pooling; a dense layer of {config.hidden} units; softmax. The gradients are "
-        "written out by hand in `core/numpy_cnn.py` (no autodiff) and the optimizer is Adam, "
-        f"also by hand. One cycle is {config.batches_per_cycle} batches of "
+        "written out by hand in `core/scratch/numpy_cnn.py` (no autodiff) and the optimizer "
+        f"is Adam, also by hand. One cycle is {config.batches_per_cycle} batches of "
         f"{config.batch_size} digits; after each, accuracy on {config.eval_samples:,} test "
         "digits.")
-    job = manager.find(numpy_cnn.JOB_KEY)
+    job = manager.find(numpy_cnn_run.JOB_KEY)
     active = job is not None and not job.state.finished
     train_col, check_col = st.columns(2)
     if classroom.button(f"Train for {config.cycles} cycles", train_col, key="inside.numpy_train",
                         icon=":material/play_arrow:", disabled=active, type="primary"):
-        numpy_cnn.submit(manager, config)
+        numpy_cnn_run.submit(manager, config)
         st.rerun()
     if check_col.button("Check the gradients", key="inside.gradient_check",
                         icon=":material/functions:"):
-        errors = numpy_cnn.gradient_check()
+        errors = numpy_cnn_run.gradient_check()
         st.session_state["inside.gradient_errors"] = errors
     errors = st.session_state.get("inside.gradient_errors")
     if errors:
@@ -69,7 +73,7 @@ def render_training(manager: JobManager, image: np.ndarray | None) -> None:
     else:
         if job is not None and job.state is JobState.FAILED:
             st.error(f"Training failed: {job.error}")
-        finished = numpy_cnn.last_run()
+        finished = numpy_cnn_run.last_run()
         if finished is None:
             st.info("Not trained yet on this machine: press Train (about a minute and a half).")
             return
@@ -79,7 +83,7 @@ def render_training(manager: JobManager, image: np.ndarray | None) -> None:
             probabilities = network.probabilities(image)[0]
             st.markdown(f"**Your digit through the NumPy CNN:** {int(np.argmax(probabilities))} "
                         f"({probabilities.max():.0%} sure)")
-            st.plotly_chart(plots.probability_bars(probabilities, data.DIGITS, height=200),
+            st.plotly_chart(plots.probability_bars(probabilities, datasets.DIGITS, height=200),
                             config={"displayModeBar": False}, key="inside.numpy_bars")
 
 
@@ -106,7 +110,7 @@ def accuracy_range(accuracy: list[float]) -> tuple[float, float]:
     return max(0.0, min(0.9, min(accuracy) - 0.02)), 1.0
 
 
-def show_run(run: numpy_cnn.TrainingRun) -> None:
+def show_run(run: numpy_cnn_run.TrainingRun) -> None:
     reached = run.seconds_to(0.95)
     summary = (f"Last run: **{run.test_accuracy:.2%}** on all 10,000 test digits after "
                f"{len(run.cycles)} cycles, {run.seconds[-1]:.0f} s of training")

@@ -14,8 +14,11 @@ from streamlit.errors import (
 )
 from streamlit.navigation.page import StreamlitPage
 
-from core import denoise, predict, settings, store, training, warm, zoo
-from core.jobs import Job, JobManager, JobState
+from core import settings, store
+from core.inference import denoise, predict, warm
+from core.models import zoo
+from core.training import fit, keras_loop
+from core.training.jobs import Job, JobManager, JobState
 from ui import classroom
 
 Warm = TypeVar("Warm")
@@ -28,7 +31,7 @@ def keep_keras_state() -> None:
     runs, but it forces a full garbage collection and clears TensorFlow's kernel cache with
     the GIL held, after every rerun of every fragment: a GAN training in the background
     fell from 21 to 0.5 steps a second with its page open. Our models live on purpose
-    between runs (core.warm), so there is nothing for it to clear.
+    between runs (core.inference.warm), so there is nothing for it to clear.
     """
     from streamlit.runtime.scriptrunner import script_runner
 
@@ -77,13 +80,13 @@ def job_manager() -> JobManager:
     """Return the server's single job manager; on first launch it starts the default models."""
     manager = JobManager()
     if settings.autotrain_enabled():
-        training.ensure_default_models(manager)
+        fit.ensure_default_models(manager)
     return manager
 
 
 def warm_model(name: str, dataset: str, wrap: Callable[[store.StoredModel], Warm],
                retrain: bool = False) -> Warm | None:
-    """Return a warm model from the store (core.warm), or None after saying on screen why
+    """Return a warm model from the store (core.inference.warm), or None after saying on screen why
     not; a corrupt default model is queued for retraining when `retrain` is set."""
     try:
         return warm.load(name, dataset, wrap)
@@ -92,7 +95,7 @@ def warm_model(name: str, dataset: str, wrap: Callable[[store.StoredModel], Warm
     except store.ModelCorrupt as error:
         st.warning(str(error))
         if retrain and settings.autotrain_enabled():
-            training.submit_training(job_manager(), name, dataset,
+            fit.submit_training(job_manager(), name, dataset,
                                      quick=zoo.spec(name).quick is not None)
         return None
 
@@ -167,12 +170,12 @@ def offer_training(manager: JobManager, name: str, dataset: str, why: str, key_p
                    submit: Callable[[], Job] | None = None) -> None:
     """Say why a model is wanted and offer to train it; while it trains, show its progress
     live and reload the page when it lands in the store."""
-    prefix = training.training_key(name, dataset)
+    prefix = keras_loop.training_key(name, dataset)
     if not any(job.key.startswith(prefix) for job in manager.active()):
         st.caption(why)
         if classroom.button(f"Train {name}", key=f"{key_prefix}.train.{name}",
                             icon=":material/model_training:"):
-            (submit or (lambda: training.submit_training(manager, name, dataset)))()
+            (submit or (lambda: fit.submit_training(manager, name, dataset)))()
             st.rerun()
         return
     st.fragment(follow_job, run_every=1.0)(manager, prefix, key_prefix)

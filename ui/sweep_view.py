@@ -6,8 +6,9 @@ import math
 
 import streamlit as st
 
-from core import noise_sweep, plots
-from core.jobs import JobManager, JobState
+from core.figures import plots
+from core.training import noise_sweep
+from core.training.jobs import JobManager, JobState
 from ui import classroom, runtime
 
 # The report's accuracies on denoised digits (section 8.7), Gaussian noise on MNIST.

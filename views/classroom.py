@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import classroom, data, evaluation, lab_plots, plots, predict, zoo
+from core import classroom
+from core.data import datasets
+from core.figures import lab_plots, plots
+from core.inference import evaluation, predict
+from core.models import zoo
 from ui import classroom as roles
 from ui import runtime
 
@@ -61,7 +65,7 @@ def class_drawings() -> None:
     matrix_col, wrong_col = st.columns([3, 2])
     with matrix_col:
         st.markdown("**Meant (rows) against read (columns)**")
-        st.plotly_chart(lab_plots.confusion(result.confusion, data.DIGITS, height=480),
+        st.plotly_chart(lab_plots.confusion(result.confusion, datasets.DIGITS, height=480),
                         key="classroom.confusion", config={"displayModeBar": False})
     with wrong_col:
         st.markdown(f"**Drawings the model got wrong** ({len(result.mistakes)}), the most "

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import data, denoise, noise, noise_sweep, predict, zoo
+from core.data import datasets, noise
+from core.inference import denoise, predict
+from core.models import zoo
+from core.training import noise_sweep
 from ui import anomaly_lab, denoise_grid, runtime, sweep_view
 
 DATASETS = {"mnist": "MNIST digits", "fashion_mnist": "Fashion-MNIST clothing"}
@@ -73,12 +76,12 @@ def lab(denoiser: denoise.Denoiser, classifier: predict.Classifier | None) -> No
     denoise_grid.render_grid(dataset, kind, level, denoiser, classifier)
     st.subheader("Your drawing")
     denoise_grid.render_drawing(kind, level, denoiser, classifier,
-                                data.DATASETS[dataset].class_names)
+                                datasets.DATASETS[dataset].class_names)
 
 
 try:
-    data.load(dataset)
-except data.DatasetUnavailable as error:
+    datasets.load(dataset)
+except datasets.DatasetUnavailable as error:
     st.error(str(error))
     st.stop()
 denoiser = choose_denoiser()

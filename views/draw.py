@@ -5,7 +5,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import classroom, data, plots, predict, store, zoo
+from core import classroom, store
+from core.data import datasets
+from core.figures import plots
+from core.inference import predict
+from core.models import zoo
 from ui import inputs, runtime
 
 DATASET = "mnist"
@@ -100,7 +104,7 @@ def render_model(column, title: str, classifier: predict.Classifier | None,
                            unsafe_allow_html=True)
         heat_col.image(plots.upscale(plots.saliency_overlay(image, result.saliency), 140),
                        width=140, caption="Saliency: pixels that moved the answer")
-        st.plotly_chart(plots.probability_bars(result.probabilities, data.DIGITS, true_label),
+        st.plotly_chart(plots.probability_bars(result.probabilities, datasets.DIGITS, true_label),
                         config={"displayModeBar": False}, key=f"draw.bars.{title}")
 
 

@@ -7,8 +7,12 @@ import functools
 import numpy as np
 import streamlit as st
 
-from core import data, gan_run, generative, image_grid, sample_quality, store, studio
-from core.jobs import Job
+from core import store
+from core.data import datasets, image_grid
+from core.inference import sample_quality
+from core.models import generative
+from core.training import gan_run, studio
+from core.training.jobs import Job
 from ui import classroom, gan_live, runtime
 
 DATASETS = ("mnist", "fashion_mnist")
@@ -22,7 +26,7 @@ st.markdown(
 manager = runtime.job_manager()
 dataset_col, model_col, time_col = st.columns(3)
 dataset = dataset_col.selectbox("Dataset", DATASETS, key="gan.dataset",
-                                format_func=lambda name: data.info(name).title)
+                                format_func=lambda name: datasets.info(name).title)
 name = model_col.selectbox("Model", list(generative.SPECS), key="gan.model",
                            format_func=lambda n: generative.SPECS[n].title)
 spec = generative.spec(name)
@@ -33,7 +37,7 @@ st.caption(f"{spec.title}: {spec.source}. Batch {spec.batch_size}, latent dimens
 
 job = studio.latest_job(manager, name, dataset)
 running = job is not None and not job.state.finished
-if not data.is_cached(dataset):
+if not datasets.is_cached(dataset):
     st.warning(f"The {dataset} dataset is not on this machine yet: run "
                f"`python -m core data fetch {dataset}` (training fetches it, if it can).")
 if sample_quality.judge_card(dataset) is None:

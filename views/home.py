@@ -6,7 +6,9 @@ import time
 
 import streamlit as st
 
-from core import data, denoise, device, settings, store
+from core import device, settings, store
+from core.data import datasets
+from core.inference import denoise
 from ui import runtime
 
 PAGE_CARDS = [
@@ -58,8 +60,8 @@ manager = runtime.job_manager()
 data_col, device_col = st.columns(2)
 with data_col:
     st.markdown("**Datasets**")
-    for name, dataset in data.DATASETS.items():
-        if data.is_cached(name):
+    for name, dataset in datasets.DATASETS.items():
+        if datasets.is_cached(name):
             state = "cached, verified"
         elif name == "cifar10":
             state = "not available offline (fetched by Keras where there is internet)"

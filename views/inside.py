@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import inspect, plots, predict, zoo
+from core.figures import plots
+from core.inference import inspect, predict
+from core.models import zoo
 from ui import conv_steps, feature_maps, inputs, kernel_lab, numpy_lab, runtime
 
 DATASET = "mnist"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import data
+from core.data import datasets
 from ui import (
     dataset_explorer,
     fundamentals_view,
@@ -36,7 +36,7 @@ elif section == "Compare runs":
     lab_compare.section(manager)
 elif section in ("Understand & export", "Data"):
     dataset = st.selectbox("Dataset", lab_train.DATASETS, key="lab.view_dataset",
-                           format_func=lambda name: data.info(name).title)
+                           format_func=lambda name: datasets.info(name).title)
     if section == "Data":
         dataset_explorer.section(dataset)
     else:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core import data, generative, image_grid, latent, plots, store
+from core import store
+from core.data import datasets, image_grid
+from core.figures import plots
+from core.inference import latent
+from core.models import generative
 from ui import runtime
 
 DATASETS = ("mnist", "fashion_mnist")
@@ -18,8 +22,8 @@ st.markdown(
     "digit morph into the next."
 )
 dataset = st.selectbox("Dataset", DATASETS, key="latent.dataset",
-                       format_func=lambda name: data.info(name).title)
-classes = data.info(dataset).class_names
+                       format_func=lambda name: datasets.info(name).title)
+classes = datasets.info(dataset).class_names
 stored = [card for card in store.cards(dataset) if card.name in generative.SPECS]
 if not stored:
     st.info(f"No generator has been trained on {dataset} yet.")
@@ -32,7 +36,7 @@ if not stored:
 def test_codes(name: str, dataset: str, sha256: str) -> tuple[np.ndarray, np.ndarray]:
     """The VAE's latent means of the first test images, and their labels (per model file)."""
     sampler = latent.load_sampler(name, dataset)
-    test = data.load(dataset)
+    test = datasets.load(dataset)
     return sampler.encode(test.images("test")[:MAP_POINTS]), test.labels("test")[:MAP_POINTS]
 
 

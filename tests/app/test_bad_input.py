@@ -128,12 +128,13 @@ def test_an_out_of_range_setting_is_reset_with_a_message(use_trained, page, key,
 
 
 def test_a_missing_dataset_is_explained_on_every_page(tmp_path, monkeypatch):
-    from core import data, settings
+    from core import settings
+    from core.data import datasets
 
     monkeypatch.setenv(settings.HOME_ENV, str(tmp_path / "no-data"))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     monkeypatch.setenv("PATH", str(tmp_path))  # no npm, no apt-get: no source at all
-    monkeypatch.setattr(data, "KERAS_TIMEOUT_S", 1)
+    monkeypatch.setattr(datasets, "KERAS_TIMEOUT_S", 1)
     for page in PAGES:
         app = open_page(page)  # raises on an exception
         if page == "views/draw.py":

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from core import anomaly, preprocess, warm
-from core.jobs import JobState
+from core.data import preprocess
+from core.inference import anomaly, warm
+from core.training.jobs import JobState
 from tests.app.conftest import open_page, text_of
 from tests.drawings import digit_canvas, png_bytes
 from ui import anomaly_lab, runtime

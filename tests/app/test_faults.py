@@ -12,14 +12,15 @@ import time
 
 import pytest
 
-from core import lab, store, training
-from core.zoo import TrainConfig
+from core import store
+from core.models.zoo import TrainConfig
+from core.training import fit, lab
 from tests.app.conftest import open_page, store_files, text_of
 from tests.app.test_lab import go_to
 
 
 def test_a_full_disk_while_saving_keeps_the_old_model(nc_home, monkeypatch):
-    training.train_model("mlp", config=TrainConfig(epochs=1, train_samples=2000))
+    fit.train_model("mlp", config=TrainConfig(epochs=1, train_samples=2000))
     before = store_files(nc_home)
 
     def fill_the_disk(self, path, *args, **kwargs):
@@ -29,13 +30,13 @@ def test_a_full_disk_while_saving_keeps_the_old_model(nc_home, monkeypatch):
 
     monkeypatch.setattr("keras.Model.save", fill_the_disk)
     with pytest.raises(store.StoreError, match="the disk is full.*still there"):
-        training.train_model("mlp", config=TrainConfig(epochs=1, train_samples=2000))
+        fit.train_model("mlp", config=TrainConfig(epochs=1, train_samples=2000))
     assert store_files(nc_home) == before  # no partial file left, the card untouched
     assert store.load("mlp", "mnist").card.sha256 == store.read_card("mlp", "mnist").sha256
 
 
 def test_a_training_killed_mid_epoch_loses_nothing_and_the_restarted_app_says_so(nc_home):
-    training.train_model("mlp", config=TrainConfig(epochs=1, train_samples=2000))
+    fit.train_model("mlp", config=TrainConfig(epochs=1, train_samples=2000))
     before = store_files(nc_home)
     trainer = subprocess.Popen(
         [sys.executable, "-m", "core", "lab", "train", "--preset", "small", "--epochs", "20"],

@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from core import gan_run, store, studio
-from core.jobs import JobState
+from core import store
+from core.training import gan_run, studio
+from core.training.jobs import JobState
 from tests.app.conftest import open_page, text_of
 from ui import runtime
 

@@ -7,8 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from core import data, numpy_cnn, preprocess
-from core.jobs import JobState
+from core.data import datasets, preprocess
+from core.scratch import numpy_cnn
+from core.training import numpy_cnn_run
+from core.training.jobs import JobState
 from tests.app.conftest import open_page, text_of
 from tests.drawings import digit_canvas, png_bytes
 from ui import runtime
@@ -121,7 +123,7 @@ def test_an_uploaded_picture_and_a_broken_one(inside):
 def test_a_test_sample_is_judged_against_its_label(inside):
     inside.segmented_control(key="inside.source").set_value("Test sample").run()
     index = inside.session_state["inside.sample_index"]
-    label = int(data.load("mnist").y_test[index])
+    label = int(datasets.load("mnist").y_test[index])
     assert f"true label **{label}**" in text_of(inside) and len(headings(inside)) == 5
     inside.button(key="inside.sample").click().run()
     assert not inside.exception
@@ -133,7 +135,7 @@ def test_gradient_check_and_training_the_numpy_cnn(with_drawing, nc_home):
     assert "largest relative error" in text_of(with_drawing) and "✓" in text_of(with_drawing)
     assert "Not trained yet" in text_of(with_drawing)
     with_drawing.button(key="inside.numpy_train").click().run()
-    job = runtime.job_manager().find(numpy_cnn.JOB_KEY)
+    job = runtime.job_manager().find(numpy_cnn_run.JOB_KEY)
     try:
         assert job is not None and job.state in (JobState.QUEUED, JobState.RUNNING)
         assert with_drawing.button(key="inside.numpy_train").disabled
@@ -146,8 +148,8 @@ def test_gradient_check_and_training_the_numpy_cnn(with_drawing, nc_home):
 
 
 def test_a_finished_numpy_run_shows_its_curve_and_reads_the_drawing(with_drawing, nc_home):
-    network, run = numpy_cnn.train(numpy_cnn.NumpyCNNConfig(cycles=3, eval_samples=300))
-    numpy_cnn.save_run(network, run)
+    network, run = numpy_cnn_run.train(numpy_cnn.NumpyCNNConfig(cycles=3, eval_samples=300))
+    numpy_cnn_run.save_run(network, run)
     with_drawing.run()
     text = text_of(with_drawing)
     assert f"{run.test_accuracy:.2%}" in text and "Your digit through the NumPy CNN" in text

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core import lab, store
-from core.jobs import JobState
+from core import store
+from core.training import lab
+from core.training.jobs import JobState
 from tests.app.conftest import open_page, text_of
 from ui import runtime
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from core import anomaly, warm
+from core.inference import anomaly, warm
 
 
 def test_points_follow_the_line_within_the_noise():

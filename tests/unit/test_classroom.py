@@ -8,7 +8,8 @@ import threading
 import numpy as np
 import pytest
 
-from core import classroom, data, settings
+from core import classroom, settings
+from core.data import datasets
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def test_only_a_non_loopback_address_is_shared():
 
 
 def test_drawings_are_pooled_with_the_digit_meant(nc_home):
-    digits = data.load("mnist").x_test[:3].astype(np.float32) / 255.0
+    digits = datasets.load("mnist").x_test[:3].astype(np.float32) / 255.0
     for digit, meant in zip(digits, (7, 2, 1), strict=True):
         classroom.add_drawing(digit, meant)
     pool = classroom.drawings()

@@ -5,12 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import data, denoise, predict, store, zoo
+from core import store
+from core.data import datasets
+from core.inference import denoise, predict
+from core.models import zoo
 
 
 @pytest.fixture(scope="module")
 def test_digits():
-    loaded = data.load("mnist")
+    loaded = datasets.load("mnist")
     return loaded.images("test")[:300], loaded.labels("test")[:300]
 
 

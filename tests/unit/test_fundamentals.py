@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import fundamentals
+from core.scratch import fundamentals
 
 
 @pytest.mark.parametrize("name", list(fundamentals.ACTIVATIONS))

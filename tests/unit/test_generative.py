@@ -7,8 +7,11 @@ import time
 import numpy as np
 import pytest
 
-from core import data, gan_run, generative, latent, sample_quality, studio
-from core.jobs import JobManager, JobState
+from core.data import datasets
+from core.inference import latent, sample_quality
+from core.models import generative
+from core.training import gan_run, studio
+from core.training.jobs import JobManager, JobState
 
 
 @pytest.mark.parametrize("name", list(generative.SPECS))
@@ -17,7 +20,7 @@ def test_every_model_draws_28x28_images_and_judges_them(name):
     first, second = spec.build(spec.latent_dim)
     z = np.random.default_rng(0).standard_normal((3, spec.latent_dim)).astype("float32")
     digits = np.array([0, 5, 9], np.int32)
-    images = gan_run.draw(first, spec, z, digits)
+    images = generative.draw(first, spec, z, digits)
     assert images.shape == (3, 28, 28)
     assert images.min() >= 0.0 and images.max() <= 1.0
     out = second(np.zeros((3, 28, 28, 1), np.float32))
@@ -70,7 +73,7 @@ def test_single_steps_train_one_network_at_a_time(nc_home):
 
 def test_the_judge_scores_real_digits_high_and_noise_low(use_trained):
     judge = sample_quality.load_judge("mnist")
-    test = data.load("mnist")
+    test = datasets.load("mnist")
     real = judge.measure(test.images("test")[:1000, ..., 0])
     assert real.inception_score > 9.0
     assert real.confident > 0.9
@@ -171,7 +174,7 @@ def test_stop_ends_a_run_cleanly_and_keeps_what_it_learnt(nc_home):
     assert job.result.seconds < 60
     assert gan_run.run_path("vae", "mnist").exists()
     sampler = latent.load_sampler("vae")
-    assert sampler.encode(data.load("mnist").images("test")[:5]).shape == (5, 2)
+    assert sampler.encode(datasets.load("mnist").images("test")[:5]).shape == (5, 2)
 
 
 def test_slerp_keeps_the_ends_and_the_length():

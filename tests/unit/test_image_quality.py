@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from core import data, image_quality, noise
+from core.data import datasets, image_quality, noise
 
 
 @pytest.fixture(scope="module")
 def digits() -> np.ndarray:
-    return data.load("mnist").images("test")[:32]
+    return datasets.load("mnist").images("test")[:32]
 
 
 def test_psnr_of_a_known_error():

@@ -6,8 +6,11 @@ import keras
 import numpy as np
 import pytest
 
-from core import data, inspect, predict, store, zoo
-from core.zoo import TrainConfig
+from core import store
+from core.data import datasets
+from core.inference import inspect, predict
+from core.models import zoo
+from core.models.zoo import TrainConfig
 
 
 def test_stages_group_each_convolution_with_its_batch_norm_and_relu():
@@ -21,7 +24,7 @@ def test_stages_group_each_convolution_with_its_batch_norm_and_relu():
 
 
 def digit(index: int = 0) -> np.ndarray:
-    return data.load("mnist").images("test")[index, :, :, 0]
+    return datasets.load("mnist").images("test")[index, :, :, 0]
 
 
 def untrained(name: str) -> predict.Classifier:
@@ -51,7 +54,7 @@ def test_one_pass_gives_every_stage_the_logits_and_the_prediction(use_trained):
     assert np.allclose(result.probabilities, classifier.probabilities(digit()[None])[0], atol=1e-6)
     softmax = np.exp(result.logits - result.logits.max())
     assert np.allclose(softmax / softmax.sum(), result.probabilities, atol=1e-6)
-    assert result.digit == int(data.load("mnist").y_test[0])
+    assert result.digit == int(datasets.load("mnist").y_test[0])
     assert inspect.inspector(classifier) is inspect.inspector(classifier)  # built once
 
 

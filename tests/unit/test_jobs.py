@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from core.jobs import JobManager, JobState
+from core.training.jobs import JobManager, JobState
 
 
 def counting_work(steps: int, delay: float = 0.01):

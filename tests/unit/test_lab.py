@@ -11,24 +11,28 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import data, evaluation, export, lab, store, training
-from core.jobs import JobManager
+from core import store
+from core.data import datasets
+from core.inference import evaluation
+from core.models import lab_builder
+from core.training import export, keras_loop, lab
+from core.training.jobs import JobManager
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("arch, layers", [
-    (lab.Architecture(), ["conv_1", "bn_1", "relu_1", "pool_1", "conv_2", "bn_2", "relu_2",
+    (lab_builder.Architecture(), ["conv_1", "bn_1", "relu_1", "pool_1", "conv_2", "bn_2", "relu_2",
                           "pool_2", "flatten", "dense", "dropout", "logits"]),
-    (lab.Architecture(conv_blocks=0, dense_units=64, activation="tanh", dropout=0.0,
+    (lab_builder.Architecture(conv_blocks=0, dense_units=64, activation="tanh", dropout=0.0,
                       batch_norm=False), ["flatten", "dense", "logits"]),
-    (lab.Architecture(conv_blocks=3, filters=8, kernel_size=5, dense_units=0,
+    (lab_builder.Architecture(conv_blocks=3, filters=8, kernel_size=5, dense_units=0,
                       activation="sigmoid", batch_norm=False),
      ["conv_1", "sigmoid_1", "pool_1", "conv_2", "sigmoid_2", "pool_2", "conv_3", "sigmoid_3",
       "pool_3", "flatten", "dropout", "logits"]),
 ])
 def test_the_builder_makes_the_network_asked_for(arch, layers):
-    model = lab.build_custom(arch, (28, 28, 1), 10)
+    model = lab_builder.build_custom(arch, (28, 28, 1), 10)
     assert [layer.name for layer in model.layers[1:]] == layers
     assert model.output_shape == (None, 10)
     convs = [layer for layer in model.layers if layer.name.startswith("conv_")]
@@ -38,14 +42,15 @@ def test_the_builder_makes_the_network_asked_for(arch, layers):
 
 
 def test_the_builder_takes_colour_images():
-    assert lab.build_custom(lab.Architecture(), (32, 32, 3), 10).output_shape == (None, 10)
+    model = lab_builder.build_custom(lab_builder.Architecture(), (32, 32, 3), 10)
+    assert model.output_shape == (None, 10)
 
 
 @pytest.mark.parametrize("name, kind, momentum", [
     ("sgd", "SGD", 0.0), ("sgd_momentum", "SGD", 0.9), ("adam", "Adam", None),
     ("rmsprop", "RMSprop", None), ("adadelta", "Adadelta", None)])
 def test_every_optimizer_is_configured_with_its_learning_rate(name, kind, momentum):
-    optimizer = training.OPTIMIZERS[name](learning_rate=0.02)
+    optimizer = keras_loop.OPTIMIZERS[name](learning_rate=0.02)
     assert type(optimizer).__name__ == kind
     assert float(optimizer.learning_rate) == pytest.approx(0.02)
     if momentum is not None:
@@ -54,18 +59,19 @@ def test_every_optimizer_is_configured_with_its_learning_rate(name, kind, moment
 
 def test_a_config_refuses_what_cannot_be_trained():
     with pytest.raises(ValueError, match="Unknown optimizer"):
-        lab.LabConfig(optimizer="lbfgs")
+        lab_builder.LabConfig(optimizer="lbfgs")
     with pytest.raises(ValueError, match="not a classifier"):
-        lab.LabConfig(model="ae_unet")
-    config = lab.LabConfig(model="cnn_bn", augment=True, dataset="fashion_mnist")
-    assert lab.LabConfig.from_dict(json.loads(json.dumps(
+        lab_builder.LabConfig(model="ae_unet")
+    config = lab_builder.LabConfig(model="cnn_bn", augment=True, dataset="fashion_mnist")
+    assert lab_builder.LabConfig.from_dict(json.loads(json.dumps(
         lab.LabRun(1, config).record()["config"]))) == config
     assert config.train_config().mirror and config.train_config().shift_pixels == 2
-    assert not lab.LabConfig(augment=True).train_config().mirror  # never flip digits
+    assert not lab_builder.LabConfig(augment=True).train_config().mirror  # never flip digits
 
 
 def test_a_run_trains_is_recorded_and_stored(nc_home):
-    run = lab.new_run(lab.LabConfig(epochs=2, train_samples=1000, batch_size=100, cosine=True))
+    run = lab.new_run(lab_builder.LabConfig(epochs=2, train_samples=1000, batch_size=100,
+                                            cosine=True))
     lab.train(run)
     assert run.state == "done" and len(run.epochs) == 2 and len(run.batches) == 20
     assert run.batches[-1][3] < 1e-5  # the cosine ends at zero
@@ -75,13 +81,13 @@ def test_a_run_trains_is_recorded_and_stored(nc_home):
     assert again.id == run.id and again.test_accuracy == run.test_accuracy
     card = store.read_card("lab_1", "mnist")
     assert card.metrics == {"outputs_logits": True, "lab_run": 1}
-    assert lab.new_run(lab.LabConfig()).id == 2
+    assert lab.new_run(lab_builder.LabConfig()).id == 2
     lab.delete_run(1)
     assert [r.id for r in lab.runs()] == [2] and store.read_card("lab_1", "mnist") is None
 
 
 def test_seconds_to_reads_the_first_epoch_that_reached_it():
-    run = lab.LabRun(1, lab.LabConfig(), epochs=[
+    run = lab.LabRun(1, lab_builder.LabConfig(), epochs=[
         {"val_accuracy": 0.98, "seconds": 9.0}, {"val_accuracy": 0.991, "seconds": 18.0},
         {"val_accuracy": 0.995, "seconds": 27.0}])
     assert run.seconds_to(0.99) == 18.0 and run.seconds_to(0.999) is None
@@ -97,7 +103,7 @@ def test_a_race_starts_every_optimizer_from_the_same_weights(nc_home, monkeypatc
 
     monkeypatch.setattr(lab, "train", spy)
     manager = JobManager(max_concurrent=1)
-    job = lab.submit_race(manager, lab.LabConfig(epochs=1, train_samples=500),
+    job = lab.submit_race(manager, lab_builder.LabConfig(epochs=1, train_samples=500),
                           ["sgd", "rmsprop"])
     assert manager.wait(job, timeout=120) and job.error is None
     assert all(np.array_equal(a, b) for a, b in zip(*starts, strict=True))
@@ -123,14 +129,14 @@ def test_evaluation_counts_every_mistake():
 
 
 @pytest.mark.parametrize("config", [
-    lab.LabConfig(epochs=1, train_samples=300, augment=True, cosine=True,
+    lab_builder.LabConfig(epochs=1, train_samples=300, augment=True, cosine=True,
                   optimizer="sgd_momentum", learning_rate=0.01),
-    lab.LabConfig(model="cnn_report", epochs=1, train_samples=300)])
+    lab_builder.LabConfig(model="cnn_report", epochs=1, train_samples=300)])
 def test_the_exported_script_trains_and_saves_a_model(config, tmp_path):
     script = tmp_path / "again.py"
     script.write_text(export.script(lab.LabRun(3, config)))
     out = tmp_path / "again.keras"
-    done = subprocess.run([sys.executable, str(script), "--data", str(data.cache_path("mnist")),
+    done = subprocess.run([sys.executable, str(script), "--data", str(datasets.cache_path("mnist")),
                            "--out", str(out)], capture_output=True, text=True, timeout=300,
                           cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -138,7 +144,7 @@ def test_the_exported_script_trains_and_saves_a_model(config, tmp_path):
     import keras
 
     model = keras.saving.load_model(out)
-    assert model.count_params() == lab.build(config, (28, 28, 1), 10).count_params()
+    assert model.count_params() == lab_builder.build(config, (28, 28, 1), 10).count_params()
 
 
 def test_lab_training_mirrors_over_two_logical_devices(nc_home):
@@ -149,9 +155,9 @@ def test_lab_training_mirrors_over_two_logical_devices(nc_home):
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(
             cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-        from core import lab
+        from core.training import lab
         strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-        run = lab.new_run(lab.LabConfig(epochs=1, train_samples=512, batch_size=128))
+        run = lab.new_run(lab_builder.LabConfig(epochs=1, train_samples=512, batch_size=128))
         lab.train(run, strategy=strategy)
         print("replicas", strategy.num_replicas_in_sync, "accuracy", run.test_accuracy)
     """)

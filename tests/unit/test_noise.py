@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import data, noise
+from core.data import datasets, noise
 
 GREY = np.full((200, 28, 28), 0.5, np.float32)  # far from the clipping bounds
 
 
 @pytest.fixture(scope="module")
 def digits() -> np.ndarray:
-    return data.load("mnist").images("test")[:100]
+    return datasets.load("mnist").images("test")[:100]
 
 
 @pytest.mark.parametrize("kind", noise.NOISES)

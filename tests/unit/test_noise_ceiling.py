@@ -5,7 +5,7 @@ import numpy as np
 from scipy.stats import norm
 
 from bench.noise_ceiling import noisy_terms, pixel_terms
-from core import noise
+from core.data import noise
 
 
 def direct_log_likelihood(noisy: np.ndarray, clean: np.ndarray, level: float) -> float:

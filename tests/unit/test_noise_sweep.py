@@ -6,8 +6,10 @@ import math
 
 import pytest
 
-from core import data, noise_sweep, predict
-from core.jobs import JobManager, JobState
+from core.data import datasets
+from core.inference import predict
+from core.training import noise_sweep
+from core.training.jobs import JobManager, JobState
 
 
 @pytest.fixture
@@ -22,7 +24,7 @@ def test_a_sweep_job_measures_every_level_and_caches_the_result(sweep):
     assert manager.wait(job, timeout=120) and job.state is JobState.DONE, job.error
     rows = job.result
     assert [row["level"] for row in rows] == list(noise_sweep.LEVELS)
-    loaded = data.load("mnist")
+    loaded = datasets.load("mnist")
     clean = predict.load_classifier("cnn_report").accuracy(loaded.images("test")[:300],
                                                            loaded.labels("test")[:300])
     assert rows[0]["accuracy_noisy"] == pytest.approx(clean)

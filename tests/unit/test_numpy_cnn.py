@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from core import numpy_cnn
-from core.jobs import JobManager, JobState
+from core.scratch import numpy_cnn
+from core.training import numpy_cnn_run
+from core.training.jobs import JobManager, JobState
 
 SMALL = numpy_cnn.NumpyCNNConfig(cycles=6, batches_per_cycle=30, eval_samples=500)
 
 
 def test_hand_written_gradients_match_finite_differences():
-    errors = numpy_cnn.gradient_check()
+    errors = numpy_cnn_run.gradient_check()
     assert set(errors) == {"conv1", "conv2", "dense1", "bias1", "dense2", "bias2"}
     assert max(errors.values()) < 1e-4, errors
 
@@ -38,7 +39,7 @@ def test_col2im_is_the_adjoint_of_im2col():
 
 
 def test_a_few_cycles_already_read_most_digits():
-    network, run = numpy_cnn.train(SMALL)
+    network, run = numpy_cnn_run.train(SMALL)
     assert run.cycles == list(range(1, 7))
     assert run.loss[-1] < run.loss[0]
     assert run.accuracy[-1] > 0.9 and run.test_accuracy > 0.9
@@ -47,10 +48,10 @@ def test_a_few_cycles_already_read_most_digits():
 
 def test_training_as_a_job_saves_a_run_the_page_can_reload(nc_home):
     manager = JobManager()
-    job = numpy_cnn.submit(manager, SMALL)
+    job = numpy_cnn_run.submit(manager, SMALL)
     assert manager.wait(job, timeout=120) and job.state is JobState.DONE
     assert job.latest["cycle"] == 6 and job.latest["test_accuracy"] > 0.9
-    network, run = numpy_cnn.last_run()
+    network, run = numpy_cnn_run.last_run()
     assert run.test_accuracy == job.result.test_accuracy
     images = np.zeros((3, 28, 28), np.float32)
     assert network.probabilities(images).shape == (3, 10)
@@ -58,15 +59,15 @@ def test_training_as_a_job_saves_a_run_the_page_can_reload(nc_home):
 
 def test_a_stopped_job_saves_nothing(nc_home):
     manager = JobManager()
-    job = numpy_cnn.submit(manager, numpy_cnn.NumpyCNNConfig(cycles=1000))
+    job = numpy_cnn_run.submit(manager, numpy_cnn.NumpyCNNConfig(cycles=1000))
     while "cycle" not in job.latest:
         manager.wait(job, timeout=0.2)
     job.stop()
     assert manager.wait(job, timeout=30) and job.state is JobState.STOPPED
-    assert numpy_cnn.last_run() is None
+    assert numpy_cnn_run.last_run() is None
 
 
 def test_damaged_run_files_read_as_no_run(nc_home):
-    numpy_cnn.run_path().parent.mkdir(parents=True)
-    numpy_cnn.run_path().write_text("{not json")
-    assert numpy_cnn.last_run() is None
+    numpy_cnn_run.run_path().parent.mkdir(parents=True)
+    numpy_cnn_run.run_path().write_text("{not json")
+    assert numpy_cnn_run.last_run() is None

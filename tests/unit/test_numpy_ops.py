@@ -6,7 +6,10 @@ import keras
 import numpy as np
 import pytest
 
-from core import data, numpy_ops, predict, zoo
+from core.data import datasets
+from core.inference import predict
+from core.models import zoo
+from core.scratch import numpy_ops
 
 TOLERANCE = 1e-5
 rng = np.random.default_rng(0)
@@ -81,7 +84,7 @@ def test_output_size_formula():
 
 def test_numpy_forward_pass_agrees_with_keras_on_the_whole_test_set(use_trained):
     model = predict.load_classifier("cnn_report").model
-    images = data.load("mnist").images("test")
+    images = datasets.load("mnist").images("test")
     ours = numpy_ops.forward(model, images)
     theirs = model.predict(images, batch_size=1000, verbose=0)
     assert np.abs(ours - theirs).max() < 1e-3

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from core import data, predict, preprocess, store, zoo
-from core.zoo import TrainConfig
+from core import store
+from core.data import datasets, preprocess
+from core.inference import predict
+from core.models import zoo
+from core.models.zoo import TrainConfig
 from tests.drawings import digit_canvas
 
 
 def test_predictions_agree_with_keras_and_are_accurate(use_trained):
     classifier = predict.load_classifier("cnn_report")
-    mnist = data.load("mnist")
+    mnist = datasets.load("mnist")
     images = mnist.images("test")[:500]
     probabilities = classifier.probabilities(images)
     assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
@@ -26,7 +29,7 @@ def test_a_drawn_digit_gets_a_prediction_and_a_saliency_map(use_trained):
     hits = 0
     for index in range(20):
         result = classifier.predict(preprocess.from_canvas(digit_canvas(index)))
-        hits += result.digit == data.load("mnist").y_test[index]
+        hits += result.digit == datasets.load("mnist").y_test[index]
         assert result.saliency.shape == (28, 28)
         assert result.saliency.min() >= 0.0 and result.saliency.max() == 1.0
         assert 0.0 < result.confidence <= 1.0
@@ -34,7 +37,7 @@ def test_a_drawn_digit_gets_a_prediction_and_a_saliency_map(use_trained):
 
 
 def test_the_mlp_has_a_saliency_map_too(use_trained):
-    result = predict.load_classifier("mlp").predict(data.load("mnist").images("test")[0])
+    result = predict.load_classifier("mlp").predict(datasets.load("mnist").images("test")[0])
     assert result.saliency is not None and result.saliency.max() == 1.0
 
 
@@ -59,15 +62,15 @@ def test_best_card_picks_the_most_accurate(nc_home):
 
 
 def test_one_warm_model_serves_many_sessions_at_once(use_trained):
-    """Sessions share warm models (core.warm): predictions from eight threads at once equal
-    the ones made one at a time, with the denoiser and the saliency path in the mix."""
+    """Sessions share warm models (core.inference.warm): predictions from eight threads at
+    once equal the ones made one at a time, with the denoiser and the saliency path in the mix."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from core import denoise
+    from core.inference import denoise
 
     classifier = predict.load_classifier("cnn_report")
     denoiser = denoise.load_denoiser("ae_unet")
-    images = data.load("mnist").images("test")[:64, ..., 0]
+    images = datasets.load("mnist").images("test")[:64, ..., 0]
 
     def work(index: int) -> tuple[np.ndarray, np.ndarray]:
         result = classifier.predict(images[index], saliency=True)

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from scipy import ndimage
 
-from core import data, preprocess
+from core.data import datasets, preprocess
 from tests.drawings import digit_canvas, png_bytes
 
 
@@ -41,7 +41,7 @@ def test_an_mnist_digit_survives_the_round_trip_through_the_canvas():
     # MNIST digits are already made this way, so scaling one up to the canvas and
     # preprocessing it must give back nearly the same 28x28 image.
     for index in range(5):
-        original = data.load("mnist").x_test[index] / 255.0
+        original = datasets.load("mnist").x_test[index] / 255.0
         image = preprocess.from_canvas(digit_canvas(index))
         assert np.abs(image - original).mean() < 0.08
         assert np.corrcoef(image.ravel(), original.ravel())[0, 1] > 0.85

@@ -11,8 +11,9 @@ import time
 import numpy as np
 import pytest
 
-from core import store, zoo
-from core.zoo import TrainConfig
+from core import store
+from core.models import zoo
+from core.models.zoo import TrainConfig
 
 
 def save_untrained(name: str = "mlp", accuracy: float = 0.5, seed: int = 0):
@@ -77,7 +78,7 @@ WRITER = textwrap.dedent("""
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
     import keras
     from core import store
-    from core.zoo import TrainConfig
+    from core.models.zoo import TrainConfig
     # A big model so that each save takes a while: the kill lands mid-write.
     model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(3000),
                               keras.layers.Dense(3000)], name="mlp")

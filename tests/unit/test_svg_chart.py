@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ElementTree
 import numpy as np
 import pytest
 
-from core import svg_chart
-from core.svg_chart import Trace
+from core.figures import svg_chart
+from core.figures.svg_chart import Trace
 
 SVG = "{http://www.w3.org/2000/svg}"
 

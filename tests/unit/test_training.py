@@ -7,15 +7,16 @@ import time
 import numpy as np
 import pytest
 
-from core import store, training
-from core.jobs import JobManager, JobState
-from core.zoo import TrainConfig
+from core import store
+from core.models.zoo import TrainConfig
+from core.training import fit, keras_loop
+from core.training.jobs import JobManager, JobState
 
 
 def test_training_raises_accuracy_and_saves_a_card(nc_home):
     manager = JobManager(max_concurrent=1)
     config = TrainConfig(optimizer="rmsprop", epochs=1, train_samples=6000)
-    job = manager.submit("mlp", lambda job: training.train_model("mlp", config=config,
+    job = manager.submit("mlp", lambda job: fit.train_model("mlp", config=config,
                                                                      job=job))
     assert manager.wait(job, timeout=120), job.message
     assert job.state is JobState.DONE, job.error
@@ -28,7 +29,7 @@ def test_training_raises_accuracy_and_saves_a_card(nc_home):
 
 def test_a_stopped_training_leaves_the_store_untouched(nc_home):
     manager = JobManager(max_concurrent=1)
-    job = manager.submit("cnn", lambda job: training.train_model(
+    job = manager.submit("cnn", lambda job: fit.train_model(
         "cnn_report", config=TrainConfig(epochs=3), job=job))
     while job.latest.get("step", 0) < 5:
         assert not job.state.finished, job.error
@@ -43,14 +44,14 @@ def test_a_guided_denoiser_asks_for_its_guide_first(nc_home):
     config = TrainConfig(epochs=1, train_samples=500, loss="binary_crossentropy",
                          noisy_inputs=True, guide="cnn_report", guide_weight=0.3)
     with pytest.raises(store.ModelMissing, match="train cnn_report first"):
-        training.train_model("ae_unet", config=config)
+        fit.train_model("ae_unet", config=config)
     assert store.cards() == []
 
 
 def test_training_a_guided_denoiser_queues_its_guide_first_and_waits(nc_home):
     manager = JobManager(max_concurrent=2)
-    denoiser = training.submit_training(manager, "ae_unet")
-    guide = manager.find(f"{training.training_key('cnn_best', 'mnist')}:full")
+    denoiser = fit.submit_training(manager, "ae_unet")
+    guide = manager.find(f"{keras_loop.training_key('cnn_best', 'mnist')}:full")
     assert guide is not None and guide.id < denoiser.id
     deadline = time.monotonic() + 30
     while "waiting for cnn_best" not in denoiser.message:
@@ -65,7 +66,7 @@ def test_random_shift_moves_whole_images_within_bounds():
     rng = np.random.default_rng(0)
     images = np.zeros((50, 28, 28, 1), np.float32)
     images[:, 10:18, 10:18] = 1.0
-    shifted = training.random_shift(images, 2, rng)
+    shifted = keras_loop.random_shift(images, 2, rng)
     assert shifted.shape == images.shape
     assert np.allclose(shifted.sum(axis=(1, 2, 3)), 64.0)  # nothing falls off the edge
     offsets = {tuple(np.argwhere(s[..., 0])[0] - 10) for s in shifted}
@@ -75,7 +76,7 @@ def test_random_shift_moves_whole_images_within_bounds():
 def test_first_launch_queues_quick_models_then_the_best_then_upgrades(nc_home):
     manager = JobManager(max_concurrent=1)
     manager.max_concurrent = 0  # queue only: nothing may start in this test
-    titles = [job.title for job in training.ensure_default_models(manager)]
+    titles = [job.title for job in fit.ensure_default_models(manager)]
     assert titles == [
         "Train mlp on mnist (quick recipe)", "Train cnn_report on mnist (quick recipe)",
         "Train cnn_best on mnist (full recipe)", "Train mlp on mnist (full recipe)",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import zoo
+from core.models import zoo
 
-# Parameter counts follow from the seeds' layer lists (see the docstrings in core.zoo).
+# Parameter counts follow from the seeds' layer lists (see the docstrings in core.models.zoo).
 PARAMETERS = {
     "mlp": 784 * 256 + 256 + 256 * 10 + 10,
     "cnn_report": 320 + 18_496 + 73_856 + (3 * 3 * 128 * 128 + 128) + 1_290,

@@ -26,14 +26,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from core import data, generative, image_grid, sample_quality, settings, store
-from core.jobs import Job, JobState
+from core import settings, store
+from core.data import datasets, image_grid
+from core.inference import sample_quality
+from core.models import generative
+from core.training import gan_steps
+from core.training.jobs import Job, JobState
 
 HISTORY_EVERY_S = 0.5
 SNAPSHOT_EVERY_S = 2.0
 QUALITY_EVERY_S = 15.0
 MAX_SNAPSHOTS = 240  # thinned by half when full, so a long run keeps its whole story
-AVERAGE_DECAY = 0.995
 QUALITY_SEED = 1234
 STEPS = ("d", "g", "both")
 
@@ -63,7 +66,7 @@ class Run:
         self._g_opt = keras.optimizers.Adam(spec.lr_generator, beta_1=spec.beta_1)
         self._d_opt = keras.optimizers.Adam(spec.lr_discriminator, beta_1=spec.beta_1)
         self._smoothing = tf.Variable(spec.label_smoothing, trainable=False, dtype=tf.float32)
-        train = data.load(dataset)
+        train = datasets.load(dataset)
         images = train.images("train")
         self._images = tf.constant(images * 2.0 - 1.0 if spec.tanh_output else images)
         self._labels = tf.constant(train.labels("train"))
@@ -87,76 +90,13 @@ class Run:
     # -- the training steps ---------------------------------------------------------------
 
     def _build_steps(self) -> None:
-        spec, batch = self.spec, self.spec.batch_size
-        conditional = spec.kind == "conditional"
-        bce = keras.losses.BinaryCrossentropy(from_logits=True)
-        sce = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-        generator, critic, average = self.generator, self.critic, self.average
-
-        def real_batch() -> tuple[tf.Tensor, tf.Tensor]:
-            index = tf.random.uniform((batch,), 0, tf.shape(self._images)[0], tf.int32)
-            return tf.gather(self._images, index), tf.gather(self._labels, index)
-
-        def fake_batch() -> tuple[tf.Tensor, tf.Tensor]:
-            z = tf.random.normal((batch, spec.latent_dim))
-            asked = tf.random.uniform((batch,), 0, generative.NUM_CLASSES, tf.int32)
-            return generator([z, asked] if conditional else z, training=True), asked
-
-        def judged(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor | None]:
-            out = critic(images, training=True)
-            return (out[0], out[1]) if conditional else (out, None)
-
-        def d_step() -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
-            real, digits = real_batch()
-            fake, asked = fake_batch()
-            with tf.GradientTape() as tape:
-                real_logit, real_class = judged(real)
-                fake_logit, fake_class = judged(fake)
-                loss = (bce(tf.ones_like(real_logit) * (1.0 - self._smoothing), real_logit)
-                        + bce(tf.zeros_like(fake_logit), fake_logit))
-                if conditional:
-                    loss += sce(digits, real_class) + sce(asked, fake_class)
-            grads = tape.gradient(loss, critic.trainable_variables)
-            self._d_opt.apply_gradients(zip(grads, critic.trainable_variables, strict=True))
-            d_real = tf.reduce_mean(tf.sigmoid(real_logit))
-            return loss, d_real, tf.reduce_mean(tf.sigmoid(fake_logit))
-
-        def g_step() -> tuple[tf.Tensor, tf.Tensor]:
-            with tf.GradientTape() as tape:
-                fake, asked = fake_batch()
-                fake_logit, fake_class = judged(fake)
-                loss = bce(tf.ones_like(fake_logit), fake_logit)
-                if conditional:
-                    loss += sce(asked, fake_class)
-            grads = tape.gradient(loss, generator.trainable_variables)
-            self._g_opt.apply_gradients(zip(grads, generator.trainable_variables, strict=True))
-            decay = tf.minimum(AVERAGE_DECAY, (1.0 + tf.cast(self._g_opt.iterations, tf.float32))
-                               / (10.0 + tf.cast(self._g_opt.iterations, tf.float32)))
-            for slow, fast in zip(average.weights, generator.weights, strict=True):
-                slow.assign(decay * slow + (1.0 - decay) * fast)
-            return loss, tf.reduce_mean(tf.sigmoid(fake_logit))
-
-        def vae_step() -> tuple[tf.Tensor, tf.Tensor]:
-            real, _ = real_batch()
-            decoder, encoder = generator, critic
-            variables = encoder.trainable_variables + decoder.trainable_variables
-            with tf.GradientTape() as tape:
-                mean, log_var = encoder(real, training=True)
-                z = mean + tf.exp(0.5 * log_var) * tf.random.normal(tf.shape(mean))
-                out = tf.clip_by_value(decoder(z, training=True), 1e-6, 1.0 - 1e-6)
-                log_likelihood = real * tf.math.log(out) + (1.0 - real) * tf.math.log(1.0 - out)
-                reconstruction = -tf.reduce_mean(tf.reduce_sum(log_likelihood, axis=[1, 2, 3]))
-                kl = -0.5 * tf.reduce_mean(tf.reduce_sum(
-                    1.0 + log_var - tf.square(mean) - tf.exp(log_var), axis=1))
-                loss = reconstruction + kl
-            grads = tape.gradient(loss, variables)
-            self._g_opt.apply_gradients(zip(grads, variables, strict=True))
-            return loss, kl
-
-        if spec.kind == "vae":
-            self._vae_step = tf.function(vae_step)
+        if self.spec.kind == "vae":
+            self._vae_step = gan_steps.vae_step(self.spec, self.generator, self.critic,
+                                                self._images, self._g_opt)
         else:
-            self._d_step, self._g_step = tf.function(d_step), tf.function(g_step)
+            self._d_step, self._g_step = gan_steps.gan_steps(
+                self.spec, (self.generator, self.critic, self.average),
+                (self._images, self._labels), (self._g_opt, self._d_opt), self._smoothing)
 
     def step(self, what: str = "both") -> None:
         """Train once: "d" one discriminator step, "g" one generator step, "both" the
@@ -212,7 +152,7 @@ class Run:
     def draw(self, z: np.ndarray, digits: np.ndarray | None = None) -> np.ndarray:
         """Return the images (n, 28, 28) in [0, 1] for latent vectors z (n, latent_dim)."""
         generator = self.generator if self.average is None else self.average
-        return draw(generator, self.spec, z, digits)
+        return generative.draw(generator, self.spec, z, digits)
 
     def grid(self) -> np.ndarray:
         """Return the fixed-noise sample grid now: (rows * columns, 28, 28) uint8."""
@@ -400,18 +340,6 @@ class Run:
             metrics={"generator_steps": self.g_steps, "quality": last},
         )
         return store.save(model, card)
-
-
-def draw(generator: keras.Model, spec: generative.GenerativeSpec, z: np.ndarray,
-         digits: np.ndarray | None = None) -> np.ndarray:
-    """Run a generator (or the VAE's decoder) on z: images (n, 28, 28) in [0, 1]; a
-    conditional GAN draws `digits` (by default 0-9 in turn)."""
-    z = np.asarray(z, np.float32)
-    if digits is None:
-        digits = generative.cycling_digits(len(z))
-    inputs = [z, np.asarray(digits, np.int32)] if spec.kind == "conditional" else z
-    images = keras.ops.convert_to_numpy(generator(inputs, training=False))[..., 0]
-    return np.clip((images + 1.0) / 2.0 if spec.tanh_output else images, 0.0, 1.0)
 
 
 def run_path(name: str, dataset: str) -> Path:

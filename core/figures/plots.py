@@ -264,13 +264,13 @@ def curves(x: list, series: dict[str, list], x_title: str, y_title: str,
     if goal is not None:
         figure.add_hline(y=goal, line=dict(color=MUTED, dash="dash"),
                          annotation_text=f"{goal:.0%}", annotation_font=dict(color=TEXT))
-    _chart_layout(figure, height, dict(title=x_title),
+    chart_layout(figure, height, dict(title=x_title),
                   dict(title=y_title, range=list(y_range) if y_range else None),
                   showlegend=len(series) > 1)
     return figure
 
 
-def _chart_layout(figure: go.Figure, height: int, xaxis: dict, yaxis: dict, **extra) -> None:
+def chart_layout(figure: go.Figure, height: int, xaxis: dict, yaxis: dict, **extra) -> None:
     """The house style of a chart: transparent on the dark theme, large type, legend on top."""
     figure.update_layout(
         height=height, margin=dict(l=10, r=10, t=10, b=10), font=FONT,
@@ -307,7 +307,7 @@ def log_histograms(series: dict[str, np.ndarray], threshold: float | None = None
     if threshold is not None:
         figure.add_vline(x=threshold, line=dict(color=TEXT, dash="dash", width=2),
                          annotation_text="threshold", annotation_font=dict(color=TEXT))
-    _chart_layout(figure, height, dict(type="log", title="reconstruction loss (log scale)"),
+    chart_layout(figure, height, dict(type="log", title="reconstruction loss (log scale)"),
                   dict(title="points"), barmode="overlay")
     return figure
 
@@ -322,7 +322,7 @@ def flagged_points(groups: dict[str, tuple[np.ndarray, np.ndarray]],
             marker=dict(size=6, color=PALETTE[index % len(PALETTE)],
                         opacity=np.where(flagged, 1.0, 0.18)),
         ))
-    _chart_layout(figure, height, dict(title="x"), dict(title="y"))
+    chart_layout(figure, height, dict(title="x"), dict(title="y"))
     return figure
 
 
@@ -338,7 +338,7 @@ def class_shares(shares: np.ndarray, class_names: tuple[str, ...] | None = None,
     # The line is named in the legend: a label on the plot would sit on a bar.
     figure.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=fair,
                                 name=f"fair share ({1 / len(shares):.0%})"))
-    _chart_layout(figure, height, dict(title="class the judge sees", type="category"),
+    chart_layout(figure, height, dict(title="class the judge sees", type="category"),
                   dict(title="share of samples", tickformat=".0%",
                        range=[0, max(0.25, float(shares.max()) * 1.2)]), showlegend=True)
     return figure
@@ -361,6 +361,6 @@ def latent_map(points: np.ndarray, labels: np.ndarray, class_names: tuple[str, .
         figure.add_trace(go.Scatter(
             x=[chosen[0]], y=[chosen[1]], mode="markers", name="chosen", showlegend=False,
             marker=dict(size=18, symbol="x", color=TEXT, line=dict(width=2, color="#000"))))
-    _chart_layout(figure, height, dict(title="z₁"), dict(title="z₂", scaleanchor="x"),
+    chart_layout(figure, height, dict(title="z₁"), dict(title="z₂", scaleanchor="x"),
                   clickmode="event+select")
     return figure

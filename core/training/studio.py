@@ -3,8 +3,11 @@ live, then saves its run (to resume later) and lands its generator in the store.
 
 from __future__ import annotations
 
-from core import gan_run, generative, sample_quality, store
-from core.jobs import Job, JobManager
+from core import store
+from core.inference import sample_quality
+from core.models import generative
+from core.training import gan_run
+from core.training.jobs import Job, JobManager
 
 
 def job_key(name: str, dataset: str) -> str:
@@ -49,7 +52,7 @@ def saved_run_exists(name: str, dataset: str) -> bool:
 def score(name: str, dataset: str = "mnist", samples: int = sample_quality.SAMPLES,
           seed: int | None = None) -> dict:
     """Judge `samples` fresh samples of a stored generator (item 3's measures, as a dict)."""
-    from core import latent
+    from core.inference import latent
 
     sampler = latent.load_sampler(name, dataset)
     judge = sample_quality.load_judge(dataset)

@@ -1,62 +1,18 @@
-"""The lecture's LSTM forecaster on the monthly airline passengers, 1949-1960.
-
-Kept to the lecture's recipe where it matters for comparing RMSE: the series scaled to
-[0, 1] over all 144 months, the first 67 % for training, windows of `look_back` months
-predicting the next one, Adam on mean squared error. The stateful variant carries the
-LSTM's state from one window to the next within an epoch (batch 1, no shuffling) and
-resets it between epochs.
-"""
+"""Training the lecture's LSTM forecaster (core.models.lstm) on the airline passengers,
+live as a job; the forecast it makes, in passengers, beside the actual months."""
 
 from __future__ import annotations
 
-import csv
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import keras
 import numpy as np
-from keras import layers
 
-from core.jobs import Job, JobManager, JobStopped
-
-SERIES = Path(__file__).resolve().parents[1] / "assets" / "airline-passengers.csv"
-TRAIN_SHARE = 0.67
-# The lecture's (train, test) RMSE in passengers (thousands), after 500 epochs.
-LECTURE_RMSE = {"stateless": (20.06, 53.28), "stateful": (19.50, 48.75)}
-
-
-def load_series(path: Path = SERIES) -> tuple[list[str], np.ndarray]:
-    """Return the months ('1949-01', ...) and the passengers (thousands) as float32."""
-    with path.open(newline="") as file:
-        rows = list(csv.DictReader(file))
-    if not rows:
-        raise ValueError(f"{path} holds no months.")
-    return [row["Month"] for row in rows], np.array([float(row["Passengers"]) for row in rows],
-                                                    dtype=np.float32)
-
-
-def windows(series: np.ndarray, look_back: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every run of `look_back` values (n, look_back) and the value after each (n,)."""
-    if not 1 <= look_back < len(series):
-        raise ValueError(f"look_back must be between 1 and {len(series) - 1}.")
-    inputs = np.lib.stride_tricks.sliding_window_view(series[:-1], look_back)
-    return inputs.copy(), series[look_back:].copy()
-
-
-@dataclass(frozen=True)
-class LSTMConfig:
-    look_back: int = 12
-    stateful: bool = False
-    hidden: int = 32
-    epochs: int = 150
-    batch_size: int = 4  # the stateful variant always uses 1
-    learning_rate: float = 1e-3
-    # Work on the logarithm of the passengers: the seasonal swing grows with the level,
-    # its logarithm's does not, so the test years look like the training years.
-    log_scale: bool = True
-    seed: int = 7
+from core.data.airline import load_series, windows
+from core.models.lstm import TRAIN_SHARE, LSTMConfig, build
+from core.training.jobs import Job, JobManager, JobStopped
 
 
 @dataclass
@@ -83,16 +39,6 @@ class Forecast:
 def _rmse(actual: np.ndarray, predicted: np.ndarray) -> float:
     known = ~np.isnan(predicted)
     return float(np.sqrt(np.mean((actual[known] - predicted[known]) ** 2)))
-
-
-def build(config: LSTMConfig) -> keras.Model:
-    """One LSTM layer and a Dense(1): the lecture's network."""
-    if config.stateful:
-        inputs = keras.Input(batch_shape=(1, config.look_back, 1), name="months")
-    else:
-        inputs = keras.Input(shape=(config.look_back, 1), name="months")
-    x = layers.LSTM(config.hidden, stateful=config.stateful, name="lstm")(inputs)
-    return keras.Model(inputs, layers.Dense(1, name="next_month")(x), name="lstm_airline")
 
 
 def _reset(model: keras.Model) -> None:
@@ -136,7 +82,6 @@ def train(config: LSTMConfig, on_epoch: Callable[[int, float], bool] | None = No
     if config.log_scale:
         train_predicted, test_predicted = np.exp(train_predicted), np.exp(test_predicted)
     return Forecast(config, months, series, train_predicted, test_predicted, losses, seconds)
-
 
 
 def submit(manager: JobManager, config: LSTMConfig) -> Job:

@@ -1,14 +1,17 @@
 """The training lab's figures: live curves, comparisons, what a model gets wrong, the data,
-and the fundamentals. Pure functions in the house style of core.plots."""
+and the fundamentals. Pure functions in the house style of core.figures.plots."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
 
-from core import fundamentals, lab, sequences, svg_chart
-from core.plots import MUTED, PALETTE, TEXT, _chart_layout
-from core.svg_chart import Trace
+from core.figures import svg_chart
+from core.figures.plots import MUTED, PALETTE, TEXT, chart_layout
+from core.figures.svg_chart import Trace
+from core.scratch import fundamentals
 
 LOG_AXIS = dict(type="log", dtick=1)  # labels at 1, 0.1, 0.01 only: readable from the back row
 SMOOTHING = 0.9  # exponential moving average of the batch curves, as TensorBoard draws them
@@ -27,59 +30,62 @@ def colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def live_traces(batches: list[tuple], epochs: list[dict], metric: str,
-                most: int) -> list[Trace]:
-    """One metric ("loss" or "accuracy") of a run: every batch (faint; at most about `most`
-    of them), their moving average, and each epoch's train and test values, over epochs."""
+class Curves(NamedTuple):
+    """One lab run's curves, as its record keeps them: a label, its batches (position in
+    epochs, loss, accuracy, learning rate), as many as are worth drawing, and its epochs."""
+
+    label: str
+    batches: list[tuple]
+    epochs: list[dict]
+
+
+def live_traces(curves: Curves, metric: str) -> list[Trace]:
+    """One metric ("loss" or "accuracy") of a run: every batch given (faint), their moving
+    average, and each epoch's train and test values, over epochs."""
     traces = []
-    if batches:
-        points = np.asarray(lab.thin(batches, most), dtype=float)
+    if curves.batches:
+        points = np.asarray(curves.batches, dtype=float)
         column = 1 if metric == "loss" else 2
         traces += [Trace("each batch", points[:, 0], points[:, column], PALETTE[0], width=1,
                          opacity=0.25, in_legend=False),
                    Trace("batches, smoothed", points[:, 0], smooth(points[:, column]),
                          PALETTE[0])]
-    if epochs:
-        x = [row["epoch"] for row in epochs]
-        traces += [Trace("train (epoch)", x, [row[metric] for row in epochs], PALETTE[1],
+    if curves.epochs:
+        x = [row["epoch"] for row in curves.epochs]
+        traces += [Trace("train (epoch)", x, [row[metric] for row in curves.epochs], PALETTE[1],
                          width=2, markers=True),
-                   Trace("test (epoch)", x, [row[f"val_{metric}"] for row in epochs],
+                   Trace("test (epoch)", x, [row[f"val_{metric}"] for row in curves.epochs],
                          PALETTE[2], markers=True)]
     return traces
 
 
-def live_curves(batches: list[tuple], epochs: list[dict], metric: str, most: int,
-                height: int = 330) -> go.Figure:
+def live_curves(curves: Curves, metric: str, height: int = 330) -> go.Figure:
     """`live_traces` as a Plotly figure."""
-    figure = go.Figure([_scatter(trace) for trace in live_traces(batches, epochs, metric, most)])
-    _chart_layout(figure, height, dict(title="epoch"), metric_axis(metric))
+    figure = go.Figure([_scatter(trace) for trace in live_traces(curves, metric)])
+    chart_layout(figure, height, dict(title="epoch"), metric_axis(metric))
     return figure
 
 
-def overlay_traces(runs: list[lab.LabRun], metric: str, most: int | None = None) -> list[Trace]:
-    """Several runs' test accuracy (per epoch) or batch loss (smoothed; at most about `most`
-    batches each), over epochs."""
+def overlay_traces(runs: list[Curves], metric: str) -> list[Trace]:
+    """Several runs' test accuracy (per epoch) or batch loss (smoothed), over epochs."""
     traces = []
     for index, run in enumerate(runs):
-        label = f"{run.id}: {run.config.title} · {run.config.describe()}"
         if metric == "loss" and run.batches:
-            points = np.asarray(lab.thin(run.batches, most) if most else run.batches,
-                                dtype=float)
-            traces.append(Trace(label, points[:, 0], smooth(points[:, 1]), colour(index)))
+            points = np.asarray(run.batches, dtype=float)
+            traces.append(Trace(run.label, points[:, 0], smooth(points[:, 1]), colour(index)))
         elif metric == "accuracy":
-            traces.append(Trace(label, [0] + [row["epoch"] for row in run.epochs],
+            traces.append(Trace(run.label, [0] + [row["epoch"] for row in run.epochs],
                                 [None] + [row["val_accuracy"] for row in run.epochs],
                                 colour(index), markers=True))
     return traces
 
 
-def overlay(runs: list[lab.LabRun], metric: str, most: int | None = None,
-            height: int = 360) -> go.Figure:
+def overlay(runs: list[Curves], metric: str, height: int = 360) -> go.Figure:
     """`overlay_traces` as a Plotly figure, the runs listed under it."""
-    figure = go.Figure([_scatter(trace) for trace in overlay_traces(runs, metric, most)])
+    figure = go.Figure([_scatter(trace) for trace in overlay_traces(runs, metric)])
     y_axis = dict(title=overlay_title(metric)) | (
         dict(tickformat=".1%") if metric == "accuracy" else LOG_AXIS)
-    _chart_layout(figure, height, dict(title="epoch"), y_axis)
+    chart_layout(figure, height, dict(title="epoch"), y_axis)
     figure.update_layout(legend=dict(orientation="v", y=-0.25, yanchor="top"),
                          margin=dict(b=10 + 28 * len(runs)))
     return figure
@@ -90,19 +96,17 @@ def overlay_title(metric: str) -> str:
     return "test accuracy" if metric == "accuracy" else "training loss (smoothed)"
 
 
-def run_curves(runs: list[lab.LabRun], metric: str, most: int) -> go.Figure:
+def run_curves(runs: list[Curves], race: bool, metric: str) -> go.Figure:
     """What the lab shows of a job: one run's curves, or a race's runs overlaid."""
-    if runs[0].race is None:
-        return live_curves(runs[0].batches, runs[0].epochs, metric, most)
-    return overlay(runs, metric, most)
+    return overlay(runs, metric) if race else live_curves(runs[0], metric)
 
 
-def run_curves_svg(runs: list[lab.LabRun], metric: str, most: int) -> str:
+def run_curves_svg(runs: list[Curves], race: bool, metric: str) -> str:
     """`run_curves` as a light SVG picture, for redrawing every few seconds while it trains."""
-    if runs[0].race is None:
-        traces, title = live_traces(runs[0].batches, runs[0].epochs, metric, most), metric
+    if race:
+        traces, title = overlay_traces(runs, metric), overlay_title(metric)
     else:
-        traces, title = overlay_traces(runs, metric, most), overlay_title(metric)
+        traces, title = live_traces(runs[0], metric), metric
     return svg_chart.lines(traces, "epoch", title, log_y=metric == "loss",
                            percent_y=metric == "accuracy", height=330)
 
@@ -131,7 +135,7 @@ def confusion(matrix: np.ndarray, class_names: tuple[str, ...], height: int = 56
         z=off, x=names, y=names, colorscale="Magma", showscale=False, text=text,
         texttemplate="%{text}", hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>",
     ))
-    _chart_layout(figure, height, dict(title="predicted", type="category", side="top"),
+    chart_layout(figure, height, dict(title="predicted", type="category", side="top"),
                   dict(title="true", type="category", autorange="reversed"))
     return figure
 
@@ -143,7 +147,7 @@ def per_class(accuracy: np.ndarray, class_names: tuple[str, ...], height: int = 
     figure = go.Figure(go.Bar(x=list(class_names), y=accuracy, marker_color=colours,
                               text=[f"{a:.1%}" for a in accuracy], textposition="outside"))
     low = max(0.0, float(accuracy.min()) - 0.05)
-    _chart_layout(figure, height, dict(type="category"),
+    chart_layout(figure, height, dict(type="category"),
                   dict(title="accuracy", tickformat=".0%", range=[low, 1.01]))
     return figure
 
@@ -160,7 +164,7 @@ def weight_histograms(entries: list[dict], height: int = 320) -> go.Figure:
             name=f"epoch {entry['epoch']}", line=dict(width=3, shape="hvh",
                                                       color=f"rgba(76, 201, 240, {shade:.2f})"),
         ))
-    _chart_layout(figure, height, dict(title="weight"), dict(title="weights"))
+    chart_layout(figure, height, dict(title="weight"), dict(title="weights"))
     return figure
 
 
@@ -171,7 +175,7 @@ def class_counts(train: np.ndarray, test: np.ndarray, class_names: tuple[str, ..
         go.Bar(x=list(class_names), y=train, name="train", marker_color="#1f77b4"),
         go.Bar(x=list(class_names), y=test, name="test", marker_color="#ff7f0e"),
     ])
-    _chart_layout(figure, height, dict(type="category"), dict(title="images"), barmode="group")
+    chart_layout(figure, height, dict(type="category"), dict(title="images"), barmode="group")
     return figure
 
 
@@ -184,7 +188,7 @@ def activation(name: str, height: int = 300) -> go.Figure:
         go.Scatter(x=x, y=derivative(x), name="its derivative",
                    line=dict(color=PALETTE[1], width=3, dash="dash")),
     ])
-    _chart_layout(figure, height, dict(title="x"), dict(title=""))
+    chart_layout(figure, height, dict(title="x"), dict(title=""))
     return figure
 
 
@@ -198,7 +202,7 @@ def descent(xs: np.ndarray, height: int = 340) -> go.Figure:
         go.Scatter(x=xs, y=(xs - 3) ** 2, name="steps", mode="lines+markers",
                    line=dict(color=PALETTE[1], width=2), marker=dict(size=10)),
     ])
-    _chart_layout(figure, height, dict(title="x"), dict(title="f(x)"))
+    chart_layout(figure, height, dict(title="x"), dict(title="f(x)"))
     return figure
 
 
@@ -214,7 +218,7 @@ def trajectories(surface: fundamentals.Surface, paths: dict[str, np.ndarray],
     for index, (name, path) in enumerate(paths.items()):
         figure.add_trace(go.Scatter(x=path[:, 0], y=path[:, 1], name=name, mode="lines+markers",
                                     marker=dict(size=5), line=dict(color=colour(index), width=3)))
-    _chart_layout(figure, height, dict(title="x", range=[x0, x1]),
+    chart_layout(figure, height, dict(title="x", range=[x0, x1]),
                   dict(title="y", range=[y0, y1]))
     return figure
 
@@ -230,22 +234,22 @@ def timings(seconds: dict[str, dict[str, float]], height: int = 320) -> go.Figur
         go.Bar(x=names, y=[seconds[n]["numpy"] for n in names], name="NumPy, vectorised",
                marker_color=PALETTE[0]),
     ])
-    _chart_layout(figure, height, dict(type="category"),
+    chart_layout(figure, height, dict(type="category"),
                   dict(title="seconds (log scale)", type="log"), barmode="group")
     return figure
 
 
-def forecast(result: sequences.Forecast, height: int = 380) -> go.Figure:
-    """The series with the train and test predictions over it."""
+def forecast(months: list[str], actual: np.ndarray, train_predicted: np.ndarray,
+             test_predicted: np.ndarray, rmse: tuple[float, float],
+             height: int = 380) -> go.Figure:
+    """The series with the train and test predictions over it (NaN where there are none),
+    with their (train, test) RMSE in the legend."""
     figure = go.Figure([
-        go.Scatter(x=result.months, y=result.actual, name="actual",
-                   line=dict(color=TEXT, width=2)),
-        go.Scatter(x=result.months, y=result.train_predicted,
-                   name=f"train forecast (RMSE {result.train_rmse:.1f})",
+        go.Scatter(x=months, y=actual, name="actual", line=dict(color=TEXT, width=2)),
+        go.Scatter(x=months, y=train_predicted, name=f"train forecast (RMSE {rmse[0]:.1f})",
                    line=dict(color=PALETTE[0], width=3)),
-        go.Scatter(x=result.months, y=result.test_predicted,
-                   name=f"test forecast (RMSE {result.test_rmse:.1f})",
+        go.Scatter(x=months, y=test_predicted, name=f"test forecast (RMSE {rmse[1]:.1f})",
                    line=dict(color=PALETTE[1], width=3)),
     ])
-    _chart_layout(figure, height, dict(title="month"), dict(title="passengers (thousands)"))
+    chart_layout(figure, height, dict(title="month"), dict(title="passengers (thousands)"))
     return figure

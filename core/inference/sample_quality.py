@@ -18,7 +18,10 @@ import numpy as np
 import tensorflow as tf
 from scipy import linalg
 
-from core import data, predict, store, warm, zoo
+from core import store
+from core.data import datasets
+from core.inference import predict, warm
+from core.models import zoo
 
 CONFIDENT = 0.9
 SAMPLES = 1000
@@ -62,7 +65,8 @@ class Judge:
         self._call = tf.function(features_and_probabilities,
                                  input_signature=[tf.TensorSpec((None, 28, 28), tf.float32)])
         self.lock = threading.Lock()
-        reference, _ = self.features_and_probabilities(data.load(self.card.dataset).images("test"))
+        test_images = datasets.load(self.card.dataset).images("test")
+        reference, _ = self.features_and_probabilities(test_images)
         self.reference = _moments(reference)
 
     def features_and_probabilities(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -3,7 +3,7 @@
 `model.predict` costs ~100 ms a call in overhead; an eager `model(x)` ~5 ms. A traced
 `tf.function` with a fixed input signature runs the same graph in under 1 ms, and its
 gradient twin gives the saliency map in the same call. Models stay warm in memory
-(core.warm), so a retrained model is swapped in automatically.
+(core.inference.warm), so a retrained model is swapped in automatically.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ import numpy as np
 import tensorflow as tf
 from scipy import ndimage
 
-from core import store, warm, zoo
+from core import store
+from core.inference import warm
+from core.models import zoo
 
 # SmoothGrad: averaging the gradient over a few noisy copies removes most of the speckle
 # of a plain gradient map, and one batched call keeps it within a few milliseconds.

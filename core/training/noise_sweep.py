@@ -16,8 +16,10 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from core import data, denoise, noise, predict, settings, store
-from core.jobs import Job, JobManager
+from core import settings, store
+from core.data import datasets, noise
+from core.inference import denoise, predict
+from core.training.jobs import Job, JobManager
 
 LEVELS = tuple(round(0.1 * step, 1) for step in range(11))
 COLUMNS = ("level", "accuracy_noisy", "accuracy_denoised", "accuracy_noise_trained",
@@ -64,7 +66,7 @@ def cached(sweep: Sweep) -> list[dict] | None:
 
 def run(sweep: Sweep, job: Job | None = None) -> list[dict]:
     """Measure every level (see the module docstring); publish each row as it is done."""
-    loaded = data.load(sweep.dataset)
+    loaded = datasets.load(sweep.dataset)
     images = loaded.images("test")[: sweep.samples]
     labels = loaded.labels("test")[: sweep.samples]
     classifier = predict.load_classifier(sweep.classifier, sweep.dataset)

@@ -10,7 +10,8 @@ import inspect
 import textwrap
 from dataclasses import asdict
 
-from core import lab, zoo
+from core.models import lab_builder, zoo
+from core.training import lab
 
 TEMPLATE = '''\
 """Reproduce Neural Canvas lab run {run_id}: {title}.
@@ -103,8 +104,8 @@ if __name__ == "__main__":
 def script(run: lab.LabRun) -> str:
     """Return the standalone script for a run."""
     config = run.config
-    if config.model == lab.CUSTOM:
-        builder = inspect.getsource(lab.build_custom)
+    if config.model == lab_builder.CUSTOM:
+        builder = inspect.getsource(lab_builder.build_custom)
         build_call = ('build_custom(types.SimpleNamespace(**CONFIG["architecture"]), '
                       "x_train.shape[1:], 10)")
     else:

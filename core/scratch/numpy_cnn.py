@@ -13,15 +13,13 @@ never over pixels. The same code runs in float64 for the gradient check.
 
 from __future__ import annotations
 
-import json
 import os
-import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from core import numpy_ops, settings
+from core.scratch import numpy_ops
 
 KERNEL = 3
 NUM_CLASSES = 10
@@ -210,19 +208,16 @@ class Adam:
             params[name] -= (self.learning_rate * update).astype(params[name].dtype)
 
 
-def gradient_check(samples: int = 4, checks_per_tensor: int = 12, step: float = 1e-5,
-                   seed: int = 0) -> dict[str, float]:
-    """Compare the hand-written gradients with central finite differences, in float64.
+def gradient_check(images: np.ndarray, labels: np.ndarray, checks_per_tensor: int = 12,
+                   step: float = 1e-5, seed: int = 0) -> dict[str, float]:
+    """Compare the hand-written gradients with central finite differences, in float64, on
+    a few images (n, 28, 28) and their labels (n,).
 
     Returns each parameter tensor's relative error |analytic - numeric| / (|analytic| +
     |numeric|) over randomly chosen entries (norms of the vectors of checked entries).
     """
-    from core import data
-
     rng = np.random.default_rng(seed)
-    mnist = data.load("mnist")
-    images = mnist.images("test")[:samples].astype(np.float64)
-    labels = mnist.labels("test")[:samples]
+    images = np.asarray(images, np.float64)
     network = NumpyCNN(NumpyCNNConfig(filters=(4, 6), hidden=16, seed=seed), dtype=np.float64)
     network.params = {name: value + rng.standard_normal(value.shape) * 0.01
                       for name, value in network.params.items()}  # non-zero biases too
@@ -245,104 +240,3 @@ def gradient_check(samples: int = 4, checks_per_tensor: int = 12, step: float = 
         errors[name] = float(np.linalg.norm(ours - numeric)
                              / max(np.linalg.norm(ours) + np.linalg.norm(numeric), 1e-12))
     return errors
-
-
-@dataclass
-class TrainingRun:
-    """What a finished (or stopped) run leaves behind: the curve and the final score."""
-
-    config: dict
-    cycles: list[int] = field(default_factory=list)
-    accuracy: list[float] = field(default_factory=list)  # on eval_samples test images
-    loss: list[float] = field(default_factory=list)  # mean training loss of the cycle
-    seconds: list[float] = field(default_factory=list)  # elapsed training time
-    test_accuracy: float | None = None  # on all 10,000 test images, at the end
-    finished_at: float | None = None
-
-    def seconds_to(self, accuracy: float) -> float | None:
-        """Training time until the curve first reached `accuracy` (None: it never did)."""
-        return next((seconds for seconds, reached in zip(self.seconds, self.accuracy,
-                                                         strict=True) if reached >= accuracy),
-                    None)
-
-
-def train(config: NumpyCNNConfig = NumpyCNNConfig(), job=None) -> tuple[NumpyCNN, TrainingRun]:
-    """Train on MNIST for config.cycles cycles, scoring test accuracy after each.
-
-    `job` (a core.jobs.Job) receives progress and can pause or stop the run between batches.
-    """
-    from core import data
-
-    mnist = data.load("mnist")
-    images, labels = mnist.images("train"), mnist.labels("train")
-    test_images, test_labels = mnist.images("test"), mnist.labels("test")
-    rng = np.random.default_rng(config.seed)
-    scored = rng.choice(len(test_labels), size=config.eval_samples, replace=False)
-    network = NumpyCNN(config)
-    optimizer = Adam(network.params, config.learning_rate)
-    run = TrainingRun(config=asdict(config))
-    order, position, started = rng.permutation(len(labels)), 0, time.perf_counter()
-    for cycle in range(1, config.cycles + 1):
-        losses = []
-        for _ in range(config.batches_per_cycle):
-            if job is not None:
-                job.check()
-            if position + config.batch_size > len(order):
-                order, position = rng.permutation(len(labels)), 0
-            batch = order[position : position + config.batch_size]
-            position += config.batch_size
-            loss, grads = network.loss_and_gradients(images[batch], labels[batch])
-            optimizer.step(network.params, grads)
-            losses.append(loss)
-        run.cycles.append(cycle)
-        run.loss.append(float(np.mean(losses)))
-        run.accuracy.append(network.accuracy(test_images[scored], test_labels[scored]))
-        run.seconds.append(time.perf_counter() - started)
-        if job is not None:
-            job.publish(cycle / config.cycles, f"cycle {cycle} of {config.cycles}",
-                        cycle=cycle, accuracy=run.accuracy[-1], loss=run.loss[-1])
-    run.test_accuracy = network.accuracy(test_images, test_labels)
-    run.finished_at = time.time()
-    return network, run
-
-
-def weights_path() -> Path:
-    return settings.models_dir() / "mnist" / "numpy_cnn.npz"
-
-
-def run_path() -> Path:
-    return settings.models_dir() / "mnist" / "numpy_cnn.json"
-
-
-def save_run(network: NumpyCNN, run: TrainingRun) -> None:
-    """Keep the trained weights and the curve so the page shows them after a restart."""
-    weights_path().parent.mkdir(parents=True, exist_ok=True)
-    network.save(weights_path())
-    temporary = run_path().with_suffix(".tmp")
-    temporary.write_text(json.dumps(asdict(run)))
-    os.replace(temporary, run_path())
-
-
-def last_run() -> tuple[NumpyCNN, TrainingRun] | None:
-    """Return the last finished run and its network, or None (also for damaged files)."""
-    try:
-        run = TrainingRun(**json.loads(run_path().read_text()))
-        config = NumpyCNNConfig(**{**run.config, "filters": tuple(run.config["filters"])})
-        return NumpyCNN.load(weights_path(), config), run
-    except (OSError, ValueError, TypeError, KeyError):
-        return None
-
-
-JOB_KEY = "numpy_cnn:mnist"
-
-
-def submit(manager, config: NumpyCNNConfig = NumpyCNNConfig()):
-    """Queue a training run as a background job (one at a time); return the job."""
-
-    def work(job) -> TrainingRun:
-        network, run = train(config, job=job)
-        save_run(network, run)
-        job.publish(test_accuracy=run.test_accuracy)
-        return run
-
-    return manager.submit("CNN in plain NumPy", work, key=JOB_KEY)

@@ -7,7 +7,9 @@ import threading
 import keras
 import numpy as np
 
-from core import gan_run, generative, store, warm
+from core import store
+from core.inference import warm
+from core.models import generative
 
 
 class Sampler:
@@ -24,7 +26,7 @@ class Sampler:
     def draw(self, z: np.ndarray, digits: np.ndarray | None = None) -> np.ndarray:
         """Return images (n, 28, 28) in [0, 1] for latent vectors z (n, latent_dim)."""
         with self.lock:
-            return gan_run.draw(self.generator, self.spec, z, digits)
+            return generative.draw(self.generator, self.spec, z, digits)
 
     def random_z(self, count: int, seed: int | None) -> np.ndarray:
         """Return `count` latent vectors drawn from the prior N(0, I), reproducibly."""

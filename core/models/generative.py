@@ -180,3 +180,15 @@ def spec(name: str) -> GenerativeSpec:
     except KeyError:
         raise ValueError(f"Unknown generative model {name!r}; "
                          f"known: {', '.join(SPECS)}") from None
+
+
+def draw(generator: keras.Model, spec: GenerativeSpec, z: np.ndarray,
+         digits: np.ndarray | None = None) -> np.ndarray:
+    """Run a generator (or the VAE's decoder) on z: images (n, 28, 28) in [0, 1]; a
+    conditional GAN draws `digits` (by default 0-9 in turn)."""
+    z = np.asarray(z, np.float32)
+    if digits is None:
+        digits = cycling_digits(len(z))
+    inputs = [z, np.asarray(digits, np.int32)] if spec.kind == "conditional" else z
+    images = keras.ops.convert_to_numpy(generator(inputs, training=False))[..., 0]
+    return np.clip((images + 1.0) / 2.0 if spec.tanh_output else images, 0.0, 1.0)

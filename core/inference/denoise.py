@@ -1,7 +1,7 @@
 """Denoisers at work: warm models, denoised classification, and how much they restore.
 
 A denoiser is a zoo model with task "denoiser" trained on both kinds of noise at every
-level (core.noise.random_noise), so one model serves the whole slider. Its card carries
+level (core.data.noise.random_noise), so one model serves the whole slider. Its card carries
 PSNR and SSIM before and after denoising at a few levels (`quality`), which is how "the
 best denoiser for this noise" is chosen.
 """
@@ -15,8 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
-from core import image_quality, noise, store, warm, zoo
-from core.predict import Classifier
+from core import store
+from core.data import image_quality, noise
+from core.inference import warm
+from core.inference.predict import Classifier
+from core.models import zoo
 
 QUALITY_LEVELS = (0.2, 0.6, 1.0)
 QUALITY_SAMPLES = 2000  # test images per level for a card's PSNR/SSIM

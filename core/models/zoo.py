@@ -22,7 +22,7 @@ NUM_CLASSES = 10
 class TrainConfig:
     """How a model is trained; hashable so it can key caches and store cards."""
 
-    optimizer: str = "adam"  # a name in core.training.OPTIMIZERS
+    optimizer: str = "adam"  # a name in core.training.keras_loop.OPTIMIZERS
     learning_rate: float = 1e-3
     batch_size: int = 128
     epochs: int = 5
@@ -31,7 +31,7 @@ class TrainConfig:
     cosine_schedule: bool = False  # warm up for one epoch, then cosine decay to zero
     train_samples: int | None = None  # a prefix of the training set (None: all 60,000)
     # Train on noisy inputs: each image gets Gaussian or salt-and-pepper noise at a random
-    # level in [0, 1] (core.noise.random_noise); a denoiser learns to return the clean one.
+    # level in [0, 1] (core.data.noise.random_noise); a denoiser learns to return the clean one.
     noisy_inputs: bool = False
     level_skew: float = 1.0  # above 1, more noise levels near 1, where denoising is hardest
     # A denoiser's guide: a stored classifier, frozen, reads each denoised image, and its

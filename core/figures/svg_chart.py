@@ -13,7 +13,7 @@ from html import escape
 
 import numpy as np
 
-from core.plots import GRID, MUTED, PALETTE, TEXT
+from core.figures.plots import GRID, MUTED, PALETTE, TEXT
 
 FONT_PX = 15
 LEFT, RIGHT, TOP, BOTTOM = 64, 14, 34, 46  # room for the tick labels, the legend and titles

@@ -16,8 +16,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from core import numpy_ops
-from core.predict import Classifier
+from core.inference.predict import Classifier
+from core.scratch import numpy_ops
 
 CONV_FOLLOWERS = ("BatchNormalization", "ReLU", "Activation")
 KERNEL_PRESETS: dict[str, tuple[tuple[float, ...], ...]] = {

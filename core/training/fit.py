@@ -1,0 +1,145 @@
+"""Training a zoo model into the store: its recipe, measured on the full test set, as a
+job that can be stopped; and what first launch queues."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import keras
+import numpy as np
+
+from core import store
+from core.data import noise
+from core.inference import denoise
+from core.models import zoo
+from core.models.zoo import TrainConfig
+from core.training import line_autoencoder
+from core.training.jobs import Job, JobManager
+from core.training.keras_loop import (
+    Batches,
+    JobProgress,
+    compile_model,
+    targets,
+    training_data,
+    training_key,
+)
+
+# Validation during training uses a slice of the test set, so the live curve is cheap;
+# the accuracy on the card is always measured on the full test set.
+LIVE_VALIDATION_SAMPLES = 2000
+
+
+def guided_trainer(name: str, denoiser: keras.Model, config: TrainConfig,
+                   dataset: str) -> keras.Model:
+    """Wrap a denoiser with its frozen guide for training: outputs "clean" (the denoised
+    image) and "class" (the guide's reading of it). Only the denoiser is saved."""
+    try:
+        classifier = store.load(config.guide, dataset).model
+    except store.ModelMissing as error:
+        raise store.ModelMissing(f"{error} The {name} denoiser learns with {config.guide} "
+                                 f"reading its output: train {config.guide} first.") from error
+    classifier.trainable = False
+    inputs = keras.Input(shape=denoiser.inputs[0].shape[1:], name="noisy")
+    clean = denoiser(inputs)
+    return keras.Model(inputs, {"clean": clean, "class": classifier(clean, training=False)},
+                       name=f"{name}_guided")
+
+
+def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = None,
+                *, quick: bool = False, job: Job | None = None) -> store.Card:
+    """Train a zoo model, measure it on the test set and save it to the store.
+
+    A classifier's card gets its accuracy on the full test set; a denoiser's gets PSNR
+    and SSIM before and after denoising (core.inference.denoise.quality). `quick` uses the spec's
+    short first-launch recipe. Raises JobStopped (nothing saved) when the job is stopped.
+    """
+    spec = zoo.spec(name)
+    if spec.task == "anomaly":  # it learns points of a line, not a dataset
+        return line_autoencoder.train(config, job)
+    config = config or spec.recipe(quick)
+    denoiser = spec.task == "denoiser"
+    keras.utils.set_random_seed(config.seed)
+    x_train, y_train, x_test, y_test, classes = training_data(dataset, config)
+    model = spec.build(x_train.shape[1:], classes)
+    trainer = guided_trainer(name, model, config, dataset) if config.guide else model
+    steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
+    compile_model(trainer, config, spec.outputs_logits, steps_per_epoch)
+    if job is not None:
+        job.publish(progress=0.0, message="starting", epochs=config.epochs,
+                    steps_per_epoch=steps_per_epoch)
+    target = ("guided" if config.guide else "clean") if denoiser else "labels"
+    clean, labels = x_test[:LIVE_VALIDATION_SAMPLES], y_test[:LIVE_VALIDATION_SAMPLES]
+    # A denoiser's validation images get fixed noise: the live curve moves only when it does.
+    noisy = (noise.random_noise(clean, np.random.default_rng(config.seed), skew=config.level_skew)
+             if denoiser else clean)
+    validation = (noisy, targets(target, clean, labels))
+    started = time.monotonic()
+    trainer.fit(
+        Batches(x_train, y_train, config, target), epochs=config.epochs,
+        verbose=0, validation_data=validation,
+        callbacks=[JobProgress(job, steps_per_epoch * config.epochs, config.epochs)],
+    )
+    train_seconds = time.monotonic() - started
+    if job is not None:
+        job.check()
+        job.publish(progress=0.96, message="measuring it on the test set")
+    if denoiser:
+        def restore(images: np.ndarray) -> np.ndarray:
+            return np.clip(model.predict(images, batch_size=500, verbose=0), 0.0, 1.0)
+
+        pixel_loss = keras.losses.get(config.loss)(clean, restore(noisy))
+        loss, accuracy = float(np.mean(pixel_loss)), math.nan
+        metrics = denoise.quality(restore, x_test)
+    else:
+        loss, accuracy = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)
+        metrics = {}
+    card = store.new_card(name, dataset, spec.title, config, test_accuracy=accuracy,
+                          test_loss=loss, train_seconds=train_seconds, epochs=config.epochs,
+                          quick=quick, metrics=metrics)
+    if job is not None:
+        job.check()
+        job.publish(progress=0.99, message="saving to the model store",
+                    test_accuracy=float(accuracy))
+    return store.save(model, card)
+
+
+def submit_training(manager: JobManager, name: str, dataset: str = "mnist", *,
+                    quick: bool = False) -> Job:
+    """Queue the training of a zoo model as a job (one per model and recipe at a time).
+
+    A denoiser whose guide is not in the store has the guide's training queued first,
+    and waits for it.
+    """
+    recipe = "quick" if quick else "full"
+    guide = zoo.spec(name).recipe(quick).guide
+    first = (submit_training(manager, guide, dataset)
+             if guide and store.read_card(guide, dataset) is None else None)
+
+    def work(job: Job) -> store.Card:
+        while first is not None and not manager.wait(first, timeout=0.5):
+            job.check()
+            job.publish(message=f"waiting for {guide} to finish training")
+        return train_model(name, dataset, quick=quick, job=job)
+
+    return manager.submit(f"Train {name} on {dataset} ({recipe} recipe)", work,
+                          key=f"{training_key(name, dataset)}:{recipe}")
+
+
+def ensure_default_models(manager: JobManager, dataset: str = "mnist") -> list[Job]:
+    """Queue whatever first launch needs: quick models first, the best model, then upgrades.
+
+    Models already in the store are left alone; a quick model is retrained with its full
+    recipe once everything else is there.
+    """
+    queued = []
+    for name in zoo.BOOTSTRAP:
+        card = store.read_card(name, dataset)
+        if card is None:
+            queued.append(submit_training(manager, name, dataset,
+                                          quick=zoo.spec(name).quick is not None))
+    for name in zoo.BOOTSTRAP:
+        card = store.read_card(name, dataset)
+        if (card is None and zoo.spec(name).quick is not None) or (card and card.quick):
+            queued.append(submit_training(manager, name, dataset))
+    return queued
