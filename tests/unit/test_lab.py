@@ -155,6 +155,7 @@ def test_lab_training_mirrors_over_two_logical_devices(nc_home):
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(
             cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+        from core.models import lab_builder
         from core.training import lab
         strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
         run = lab.new_run(lab_builder.LabConfig(epochs=1, train_samples=512, batch_size=128))
