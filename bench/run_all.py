@@ -13,6 +13,7 @@ from bench import (
     noise_ceiling,
     robustness,
     sessions,
+    store,
 )
 from bench.common import RESULTS
 
@@ -40,6 +41,11 @@ def summary(results: dict) -> str:
     lines += gan_lines(results["gan"])
     lines += lab_lines(results["lab"])
     lines += hall_lines(results.get("sessions", {}), results.get("soak", {}))
+    saving = results["store"]
+    lines.append(f"| saving a model with versions against before them (p50 "
+                 f"{saving['save_with_versions']['p50_ms']:.0f} / "
+                 f"{saving['save_before_versions']['p50_ms']:.0f} ms) | "
+                 f"{saving['ratio_p50']:.2f}x | ≤ {saving['goal_ratio']:.2f}x |")
     launch = results.get("first_launch", {})
     if "first_prediction_s" in launch:
         lines.append(f"| first launch to first prediction (quick MLP) | "
@@ -164,7 +170,7 @@ def main(skip_browser: bool = False) -> int:
     results = {"accuracy": accuracy.main(), "latency": latency.main(),
                "robustness": robustness.main(), "inside": inside.main(),
                "denoise": denoise.main(), "noise_ceiling": noise_ceiling.main(),
-               "gan": gan.main(), "lab": lab.main()}
+               "gan": gan.main(), "lab": lab.main(), "store": store.main()}
     if not skip_browser:
         results["first_launch"] = first_launch.main()
         results["sessions"], results["soak"] = sessions.main(), sessions.soak()

@@ -13,6 +13,5 @@ Packages, each importing only those listed before it (tests/unit/test_layers.py 
 - `inference`: trained models at work: the hot path, inspection, evaluation, judges.
 - `training`: jobs and everything that trains, as jobs, into the store.
 - `figures`: Plotly and SVG figures, pure functions of arrays (they may use `scratch`).
-
-`__main__` is the command line over all of them.
+- `cli`: the command line, `python -m core`, over all of them.
 """

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core import file_lock, settings
+from core import file_lock, settings, trash
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on a projector
 CODE_LENGTH = 8  # 32^8: guessing it over a websocket is hopeless
@@ -194,7 +194,8 @@ def drawings() -> ClassDrawings:
                          np.array(meant, np.int64))
 
 
-def clear_drawings() -> None:
-    """Empty the pool (the instructor's button)."""
+def clear_drawings() -> trash.Item | None:
+    """Empty the pool into the trash (the instructor's button); None when it was empty."""
     with _locked():
-        _pool_path().unlink(missing_ok=True)
+        count = drawings_count()
+        return trash.discard(f"{count:,} class drawings", [_pool_path()]) if count else None

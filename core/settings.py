@@ -11,6 +11,11 @@ MAX_JOBS_ENV = "NEURAL_CANVAS_MAX_JOBS"
 INSTRUCTOR_CODE_ENV = "NEURAL_CANVAS_INSTRUCTOR_CODE"
 TRUST_LOCAL_ENV = "NEURAL_CANVAS_TRUST_LOCAL"
 HOST_ENV = "NEURAL_CANVAS_HOST"
+MAX_VERSIONS_ENV = "NEURAL_CANVAS_MAX_VERSIONS"
+STORE_BUDGET_ENV = "NEURAL_CANVAS_STORE_BUDGET_MB"
+# A laptop's share: five versions of every model, and the whole store within 2 GB.
+DEFAULT_MAX_VERSIONS = 5
+DEFAULT_STORE_BUDGET_MB = 2000
 
 
 def home_dir() -> Path:
@@ -46,11 +51,25 @@ def autotrain_enabled() -> bool:
 
 def max_concurrent_jobs() -> int:
     """Return how many training jobs may run at once (1 on a CPU unless configured)."""
-    value = os.environ.get(MAX_JOBS_ENV, "1")
+    return _positive_number(MAX_JOBS_ENV, 1)
+
+
+def max_versions() -> int:
+    """Return how many versions of each model the store keeps (the one in use among them)."""
+    return _positive_number(MAX_VERSIONS_ENV, DEFAULT_MAX_VERSIONS)
+
+
+def store_budget_bytes() -> int:
+    """Return the disk space the store's versions may take (the ones in use always stay)."""
+    return _positive_number(STORE_BUDGET_ENV, DEFAULT_STORE_BUDGET_MB) * 1_000_000
+
+
+def _positive_number(variable: str, default: int) -> int:
+    """Read a whole number of at least 1 from the environment (the default if unreadable)."""
     try:
-        return max(1, int(value))
+        return max(1, int(os.environ.get(variable, default)))
     except ValueError:
-        return 1
+        return default
 
 
 def trust_local() -> bool:

@@ -1,11 +1,17 @@
-"""The on-disk store of trained models: a `.keras` file and a JSON card per model.
+"""The on-disk store of trained models: versions of each, a `.keras` file and a JSON card
+apiece, one of them in use.
 
-Layout: `models/<dataset>/<name>.json` is the card and the commit point; it names the
-`.keras` file it describes (`<name>.<stamp>.keras`) and that file's SHA-256. A save
-writes the new model file first, then replaces the card atomically, then deletes the
-old model file; a writer killed at any moment leaves the previous model loadable.
-Writes hold a file lock so two processes never interleave. A file that cannot be
-loaded is moved to `models/quarantine/` and reported, never raised to a page.
+Layout: `models/<dataset>/<name>.json` is the card of the version in use and the commit
+point; it names the `.keras` file it describes (`<name>.<version>.keras`, the version
+being when it was saved) and that file's SHA-256. Every version keeps its card in
+`models/<dataset>/versions/<name>/<version>.json`. A save writes the new model file
+first, then its version card, then (if it is put in use) the card in use, each
+atomically; a writer killed at any moment leaves every version loadable. A new version
+that measures worse than the one in use is kept but not put in use (`replaces`). Before
+a new version is written, versions beyond `settings.max_versions()` per model, or beyond
+the store's disk budget, are pruned oldest first, never one in use. Writes hold a file
+lock so two processes never interleave. A file that cannot be loaded is moved to
+`models/quarantine/` and reported, never raised to a page.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import contextlib
 import errno
 import hashlib
 import json
+import math
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -58,8 +65,9 @@ class Card:
     metrics: dict = field(default_factory=dict)
     file: str = ""
     sha256: str = ""
-    versions: dict = field(default_factory=dict)
+    versions: dict = field(default_factory=dict)  # of the libraries it was saved with
     card_version: int = CARD_VERSION
+    version: str = ""  # when it was saved (hex nanoseconds): names its file and its card
 
     @property
     def key(self) -> tuple[str, str]:
@@ -108,39 +116,90 @@ def _locked(shared: bool = False) -> contextlib.AbstractContextManager[None]:
     return file_lock.locked(settings.models_dir() / ".lock", shared)
 
 
-def save(model: keras.Model, card: Card) -> Card:
-    """Save a model and its card atomically; return the card as written."""
+def save(model: keras.Model, card: Card, use: bool | None = None) -> Card:
+    """Save a model as a new version and return its card as written. It is put in use
+    unless it measures worse than the one in use (`replaces`); `use` decides instead when
+    given. `read_card` says which version is in use."""
     folder = _folder(card.dataset)
     stamp = f"{time.time_ns():x}"
     with _locked():
         final = folder / f"{card.name}.{stamp}.keras"
         partial = folder / f".{card.name}.{stamp}.partial.keras"
+        version_card = _version_path(card.name, card.dataset, stamp)
         try:
+            current = _adopted(read_card(card.name, card.dataset))
             model.save(partial)
             _fsync(partial)
             digest = _sha256(partial)
+            _prune(card.name, card.dataset, incoming=partial.stat().st_size)
             partial.replace(final)
-            written = Card(**{**asdict(card), "file": final.name, "sha256": digest})
-            _write_json(card_path(card.name, card.dataset), asdict(written))
+            written = Card(**{**asdict(card), "file": final.name, "sha256": digest,
+                              "version": stamp})
+            _write_json(version_card, asdict(written))
+            if replaces(written, current) if use is None else use:
+                _write_json(card_path(card.name, card.dataset), asdict(written))
         except OSError as error:
-            partial.unlink(missing_ok=True)
-            final.unlink(missing_ok=True)
+            for path in (partial, version_card, final):
+                path.unlink(missing_ok=True)
             why = "the disk is full" if error.errno == errno.ENOSPC else _short(error)
             raise StoreError(f"The {card.name} model could not be saved: {why}. The model "
                              "stored before, if any, is still there.") from error
-        _remove_stale(folder, card.name, keep=final.name)
+        _remove_stale(card.name, card.dataset)
     return written
 
 
+def replaces(new: Card, current: Card | None) -> bool:
+    """Whether a new version takes over from the one in use: unless it measures worse. A
+    full recipe always takes over from a quick one, first launch's stand-in."""
+    if current is None or (current.quick and not new.quick):
+        return True
+    new_quality, old_quality = quality(new), quality(current)
+    return new_quality is None or old_quality is None or new_quality >= old_quality
+
+
+def quality(card: Card) -> float | None:
+    """The number that ranks a model's versions, higher is better, in its task's measure: a
+    generator's Inception Score by its judge (not its share of confidently read samples,
+    which an untrained generator's blobs can top), a denoiser's mean PSNR after denoising,
+    the line autoencoder's reconstruction loss (negated), a classifier's test accuracy.
+    None where it was not measured."""
+    metrics = card.metrics
+    if "quality" in metrics:
+        return metrics["quality"].get("inception_score")
+    psnr = [value for rows in metrics.values() if isinstance(rows, dict)
+            for value in rows.get("psnr", [])]
+    if psnr:
+        return float(np.mean(psnr))
+    if "mean_loss" in metrics:
+        return -card.test_loss
+    return card.test_accuracy if math.isfinite(card.test_accuracy) else None
+
+
+def versions(name: str, dataset: str) -> list[Card]:
+    """Return every kept version of a model whose file is there, newest first."""
+    found = {card.version: card for card in map(_read_card_file,
+                                                 _versions_folder(name, dataset).glob("*.json"))
+             if card is not None and _model_path(card).exists()}
+    current = _adopted(read_card(name, dataset), write=False)
+    if current is not None:
+        found.setdefault(current.version, current)
+    return sorted(found.values(), key=lambda card: int(card.version, 16), reverse=True)
+
+
+def use(name: str, dataset: str, version: str) -> Card:
+    """Put a kept version of a model in use; return its card (raises ModelMissing)."""
+    with _locked():
+        card = next((c for c in versions(name, dataset) if c.version == version), None)
+        if card is None:
+            raise ModelMissing(f"{name} on {dataset} has no version {version!r}.")
+        _write_json(card_path(name, dataset), asdict(card))
+    return card
+
+
 def read_card(name: str, dataset: str) -> Card | None:
-    """Return a model's card, or None when there is none (an unreadable card counts as none)."""
-    path = card_path(name, dataset)
-    if not path.exists():
-        return None
-    try:
-        return Card(**json.loads(path.read_text()))
-    except (OSError, ValueError, TypeError):
-        return None
+    """Return the card of the version in use, or None when there is none (an unreadable card
+    counts as none)."""
+    return _read_card_file(card_path(name, dataset))
 
 
 def cards(dataset: str | None = None) -> list[Card]:
@@ -156,13 +215,14 @@ def cards(dataset: str | None = None) -> list[Card]:
     return found
 
 
-def load(name: str, dataset: str) -> StoredModel:
-    """Load a model in Keras' safe mode.
+def load(name: str, dataset: str, version: str | None = None) -> StoredModel:
+    """Load the version of a model in use (or the one named) in Keras' safe mode.
 
     Raises ModelMissing when none was trained, ModelCorrupt (after moving the bad
     files to quarantine) when the file is unreadable or does not match its card.
     """
-    path = card_path(name, dataset)
+    path = (card_path(name, dataset) if version is None
+            else _version_path(name, dataset, version))
     with _locked(shared=True):
         if not path.exists():
             raise ModelMissing(f"No {name} model has been trained on {dataset} yet.")
@@ -182,7 +242,7 @@ def _read_model(path: Path) -> tuple[Card | None, keras.Model | None, str | None
         card = Card(**json.loads(path.read_text()))
     except (OSError, ValueError, TypeError) as error:
         return None, None, f"its card is unreadable ({_short(error)})"
-    model_path = path.parent / card.file
+    model_path = _model_path(card)
     if not card.file or not model_path.exists():
         return card, None, "its model file is missing"
     if _sha256(model_path) != card.sha256:
@@ -194,12 +254,19 @@ def _read_model(path: Path) -> tuple[Card | None, keras.Model | None, str | None
     return card, model, None
 
 
+def files(name: str, dataset: str) -> list[Path]:
+    """Every file of a model in the store: the card in use, each version's card and model."""
+    return [card_path(name, dataset), *_versions_folder(name, dataset).glob("*.json"),
+            *_folder(dataset).glob(f"{name}.*.keras")]
+
+
 def delete(name: str, dataset: str) -> None:
-    """Remove a model and its card from the store."""
+    """Remove a model, every version of it, from the store."""
     with _locked():
-        path = card_path(name, dataset)
-        path.unlink(missing_ok=True)
-        _remove_stale(path.parent, name, keep=None)
+        card_path(name, dataset).unlink(missing_ok=True)
+        for card in versions(name, dataset):
+            _remove_version(card)
+        _remove_stale(name, dataset)
 
 
 def _quarantine(name: str, dataset: str, path: Path, card: Card | None) -> None:
@@ -210,14 +277,79 @@ def _quarantine(name: str, dataset: str, path: Path, card: Card | None) -> None:
     with _locked():
         if card is not None and read_card(name, dataset) not in (None, card):
             return
-        for victim in (path, path.parent / card.file if card and card.file else None):
+        for victim in (path, _model_path(card) if card and card.file else None):
             if victim is not None and victim.exists():
                 victim.replace(target / f"{dataset}.{victim.name}.{stamp}")
 
 
-def _remove_stale(folder: Path, name: str, keep: str | None) -> None:
+def _version_path(name: str, dataset: str, version: str) -> Path:
+    return _versions_folder(name, dataset) / f"{version}.json"
+
+
+def _versions_folder(name: str, dataset: str) -> Path:
+    return _folder(dataset) / "versions" / name
+
+
+def _model_path(card: Card) -> Path:
+    return settings.models_dir() / card.dataset / card.file
+
+
+def _read_card_file(path: Path) -> Card | None:
+    try:
+        return Card(**json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _adopted(card: Card | None, write: bool = True) -> Card | None:
+    """A card saved before versions existed, given its version (from its file's name) and,
+    if `write`, a version card of its own (hold the lock)."""
+    if card is None or card.version or not card.file:
+        return card
+    card = Card(**{**asdict(card), "version": card.file.split(".")[-2]})
+    if write:
+        _write_json(_version_path(card.name, card.dataset, card.version), asdict(card))
+    return card
+
+
+def _prune(name: str, dataset: str, incoming: int) -> None:
+    """Make room for a new version of `incoming` bytes: remove versions beyond the count per
+    model, then the oldest of any model while the store would be over its budget; never a
+    version in use (hold the lock)."""
+    in_use = {_model_path(card) for card in cards()}
+    for card in versions(name, dataset)[settings.max_versions() - 1:]:
+        if _model_path(card) not in in_use:
+            _remove_version(card)
+    root = settings.models_dir()
+    kept = [card for folder in root.iterdir() if folder.is_dir()
+            for named in (folder / "versions").glob("*")
+            for card in versions(named.name, folder.name)]
+    total = incoming + sum(_model_path(card).stat().st_size for card in kept)
+    for card in sorted(kept, key=lambda card: int(card.version, 16)):
+        if total <= settings.store_budget_bytes():
+            break
+        if _model_path(card) not in in_use:
+            total -= _model_path(card).stat().st_size
+            _remove_version(card)
+
+
+def _remove_version(card: Card) -> None:
+    """Remove a version: its card first, so no card ever names a missing file."""
+    _version_path(card.name, card.dataset, card.version).unlink(missing_ok=True)
+    _model_path(card).unlink(missing_ok=True)
+
+
+def _remove_stale(name: str, dataset: str) -> None:
+    """Remove model files no card names (a writer killed before writing one), version cards
+    whose file went to quarantine, and partial files a dead writer left (hold the lock)."""
+    folder = _folder(dataset)
+    for path in _versions_folder(name, dataset).glob("*.json"):
+        card = _read_card_file(path)
+        if card is not None and not _model_path(card).exists():
+            path.unlink()
+    named = {card.file for card in versions(name, dataset)}
     for path in folder.glob(f"{name}.*.keras"):
-        if path.name != keep:
+        if path.name not in named:
             path.unlink(missing_ok=True)
     for path in folder.glob(f".{name}.*.partial.keras"):
         # A partial file older than a minute belongs to a writer that died.
@@ -226,6 +358,7 @@ def _remove_stale(folder: Path, name: str, keep: str | None) -> None:
 
 
 def _write_json(path: Path, payload: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
         partial.write_text(json.dumps(payload, indent=2, sort_keys=True))

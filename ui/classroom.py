@@ -43,6 +43,26 @@ def button(label: str, where=st, **kwargs) -> bool:
     return bool(where.button(label, **kwargs)) and allowed
 
 
+def confirmed_button(label: str, question: str, key: str, where=st, **kwargs) -> bool:
+    """An instructor's button that asks before it acts: the first click puts `question`
+    with Yes and Cancel; True once Yes is pressed."""
+    asking = f"{key}.asking"
+    if not st.session_state.get(asking):
+        if button(label, where, key=key, **kwargs):
+            st.session_state[asking] = True
+            st.rerun()
+        return False
+    where.warning(question)
+    yes_col, no_col = where.columns(2)
+    if button("Yes", yes_col, key=f"{key}.yes", type="primary"):
+        st.session_state[asking] = False
+        return True
+    if no_col.button("Cancel", key=f"{key}.no"):
+        st.session_state[asking] = False
+        st.rerun()
+    return False
+
+
 def sidebar() -> None:
     """Say who can reach this server and who controls it; let the instructor sign in."""
     announce_code()

@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from core import store
 from core.data import image_grid
+from core.inference import denoise
 from core.training import gan_run
 from core.training.jobs import Job, JobManager, JobState
 from ui import charts, classroom, runtime
@@ -97,9 +99,8 @@ def status(manager: JobManager, job: Job, key: str, polling: bool) -> None:
         st.error(f"{job.title} failed: {job.error}")
     elif not job.state.finished:
         runtime.render_job(job, manager, key)
-    else:
-        st.success(f"{job.title}: {job.message}. The generator is in the store; the run is saved "
-                   "and can be continued.")
+    elif job.live is not None:
+        verdict(job.live, key)
     run: gan_run.Run | None = job.live
     if run is None or job.state.finished:
         return
@@ -108,6 +109,25 @@ def status(manager: JobManager, job: Job, key: str, polling: bool) -> None:
             steering(run, key)
     if job.state is JobState.PAUSED:
         single_steps(run, key)
+
+
+def verdict(run: gan_run.Run, key: str) -> None:
+    """Say what became of a finished run's generator: in use, or kept as a version because
+    it measures worse than the one in use, which the instructor may swap it for."""
+    new, in_use = run.stored, store.read_card(run.name, run.dataset)
+    if new is None or in_use is None:
+        st.info("The run ended before its generator was saved.")
+    elif in_use.file == new.file:
+        st.success(f"The new generator ({denoise.headline(new)}) is in use; the run is saved "
+                   "and can be continued.")
+    else:
+        st.warning(f"The new run reached {denoise.headline(new)}, the stored generator "
+                   f"{denoise.headline(in_use)}: the stored one stays in use. The new one is "
+                   "kept as a version (Home lists them all).")
+        if classroom.button("Use the new one instead", key=f"{key}.use_new",
+                            icon=":material/swap_horiz:"):
+            store.use(run.name, run.dataset, new.version)
+            st.rerun()
 
 
 def sample_grid(job: Job, key: str) -> None:

@@ -9,7 +9,7 @@ from core.data import datasets
 from core.figures import lab_plots
 from core.training import lab
 from core.training.jobs import JobManager
-from ui import classroom
+from ui import classroom, trash_view
 from ui.lab_train import curves_of
 
 
@@ -38,6 +38,7 @@ def table(runs: list[lab.LabRun], manager: JobManager) -> None:
 
 
 def section(manager: JobManager) -> None:
+    trash_view.offer_undo("lab.deleted")
     runs = lab.runs()
     if not runs:
         st.info("No runs yet: train one in the *Train* section and it appears here.")
@@ -57,9 +58,11 @@ def section(manager: JobManager) -> None:
         doomed = st.selectbox("Run", list(reversed(by_id)), key="lab.delete_choice",
                               format_func=lambda i: f"{i}: {by_id[i].config.title}")
         active = state_of(by_id[doomed], manager) in ("queued", "training")
-        if classroom.button("Delete it and its model", key="lab.delete",
-                            icon=":material/delete:", disabled=active,
-                            help="Stop it first." if active else None):
-            lab.delete_run(doomed)
+        if classroom.confirmed_button(
+                "Delete it and its model", f"Delete run {doomed} and every version of its "
+                "model? They go to the trash, from where Undo or Home can put them back.",
+                key="lab.delete", icon=":material/delete:", disabled=active,
+                help="Stop it first." if active else None):
+            trash_view.remember("lab.deleted", lab.delete_run(doomed))
             st.rerun()
     st.caption(f"Runs are kept in `{settings.home_dir() / 'lab'}`.")

@@ -10,7 +10,7 @@ from core.figures import lab_plots, plots
 from core.inference import evaluation, predict
 from core.models import zoo
 from ui import classroom as roles
-from ui import runtime
+from ui import runtime, trash_view
 
 DATASET = "mnist"
 GALLERY = 24
@@ -81,8 +81,11 @@ def class_drawings() -> None:
 
 
 class_drawings()
-if roles.button("Clear the class drawings", key="classroom.clear", icon=":material/delete:"):
-    classroom.clear_drawings()
+if roles.confirmed_button("Clear the class drawings", "Clear every class drawing? They go to "
+                          "the trash, from where Undo or Home can put them back.",
+                          key="classroom.clear", icon=":material/delete:"):
+    trash_view.remember("classroom.cleared", classroom.clear_drawings())
     st.rerun()
+trash_view.offer_undo("classroom.cleared")
 st.caption(f"The pool keeps up to {classroom.MAX_DRAWINGS:,} drawings as 28x28 images with the "
            "digit meant, nothing else; the instructor can clear it.")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from core import store
 from core.data import datasets, image_grid
-from core.inference import sample_quality
+from core.inference import denoise, sample_quality
 from core.models import generative
 from core.training import gan_run, studio
 from core.training.jobs import Job
@@ -43,18 +43,47 @@ if not datasets.is_cached(dataset):
 if sample_quality.judge_card(dataset) is None:
     st.info(f"No classifier is trained on {dataset} yet, so the samples cannot be judged "
             "(confidence, Inception Score, Fréchet distance). Training still works.")
+
+
+def start(resume: bool = False) -> None:
+    studio.submit(manager, name, dataset, minutes, resume=resume)
+    st.session_state["gan.asking"] = False
+    st.rerun()
+
+
+def ask_fresh_or_continue() -> None:
+    """Start training over a saved run: say what starting fresh keeps, and let the lecturer
+    choose."""
+    stored = store.read_card(name, dataset)
+    kept = f" (in use: {denoise.headline(stored)})" if stored is not None else ""
+    st.warning(f"A saved run of {spec.title} on this dataset exists. Continue it, or start "
+               f"fresh? Starting fresh keeps every generator saved so far in the store as a "
+               f"version{kept}, and the better one stays in use; the saved run's training "
+               "state is replaced when the new run saves.")
+    fresh_col, continue_col, cancel_col = st.columns(3)
+    if classroom.button("Start fresh", fresh_col, key="gan.fresh", type="primary"):
+        start()
+    if classroom.button("Continue it", continue_col, key="gan.continue"):
+        start(resume=True)
+    if cancel_col.button("Cancel", key="gan.cancel"):
+        st.session_state["gan.asking"] = False
+        st.rerun()
+
+
 if not running:
     start_col, resume_col, _ = st.columns([1, 1, 2])
+    saved = studio.saved_run_exists(name, dataset)
     if classroom.button("Start training", start_col, type="primary", key="gan.start",
                         icon=":material/play_arrow:"):
-        studio.submit(manager, name, dataset, minutes)
-        st.rerun()
-    saved = studio.saved_run_exists(name, dataset)
+        if not saved:
+            start()
+        st.session_state["gan.asking"] = True
     if classroom.button("Continue the saved run", resume_col, key="gan.resume",
                         disabled=not saved, icon=":material/history:",
                         help=None if saved else "No saved run of this model yet."):
-        studio.submit(manager, name, dataset, minutes, resume=True)
-        st.rerun()
+        start(resume=True)
+    if saved and st.session_state.get("gan.asking"):
+        ask_fresh_or_continue()
 
 
 def time_travel_tab(job: Job) -> None:

@@ -9,7 +9,7 @@ import streamlit as st
 from core import device, settings, store
 from core.data import datasets
 from core.inference import denoise
-from ui import runtime
+from ui import model_versions, runtime, trash_view
 
 PAGE_CARDS = [
     ("views/draw.py", "Draw a digit", ":material/draw:",
@@ -97,3 +97,8 @@ if runtime.training_jobs(manager):  # poll only while something trains
     st.fragment(render_models, run_every=2.0)()
 else:
     render_models()
+versions_col, trash_col = st.columns(2)
+with versions_col:
+    model_versions.render_versions(store.cards())
+with trash_col:
+    trash_view.render_trash()

@@ -84,6 +84,7 @@ class Run:
         self._requests: queue.Queue[str] = queue.Queue()
         self._save_asked = threading.Event()
         self.saved_step: int | None = None  # the generator step of the last save to disk
+        self.stored: store.Card | None = None  # the version of the last save to the store
         self._sums: dict[str, list[float]] = {}  # metric -> [total, count] since the last entry
         self._build_steps()
 
@@ -323,7 +324,8 @@ class Run:
 
     def to_store(self) -> store.Card:
         """Save the generator (the averaged one for a GAN; encoder and decoder together for
-        the VAE) with its card in the model store, and return the card."""
+        the VAE) with its card in the model store as a new version, and return its card (in
+        use unless it measures worse than the one in use)."""
         if self.spec.kind == "vae":
             image = keras.Input(generative.IMAGE_SHAPE, name="image")
             model = keras.Model(image, self.generator(self.critic(image)[0]), name="vae")
@@ -339,7 +341,8 @@ class Run:
             epochs=int(self.g_steps * self.spec.batch_size / len(self._images)),
             metrics={"generator_steps": self.g_steps, "quality": last},
         )
-        return store.save(model, card)
+        self.stored = store.save(model, card)
+        return self.stored
 
 
 def run_path(name: str, dataset: str) -> Path:

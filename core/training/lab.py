@@ -22,7 +22,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from core import device, settings, store
+from core import device, settings, store, trash
 from core.data import datasets
 from core.models.lab_builder import DEFAULT_LEARNING_RATES, OPTIMIZER_TITLES, LabConfig, build
 from core.training import keras_loop
@@ -145,12 +145,12 @@ def runs() -> list[LabRun]:
     return sorted((run for run in found if run is not None), key=lambda run: run.id)
 
 
-def delete_run(run_id: int) -> None:
-    """Remove a run's record and its model in the store."""
+def delete_run(run_id: int) -> trash.Item:
+    """Move a run's record and its model (every version) to the trash; return the item."""
     run = run_by_id(run_id)
-    if run is not None:
-        store.delete(run.name, run.config.dataset)
-    (runs_dir() / f"{run_id}.json").unlink(missing_ok=True)
+    model_files = store.files(run.name, run.config.dataset) if run is not None else []
+    title = f"Lab run {run_id}" + (f": {run.config.title}" if run is not None else "")
+    return trash.discard(title, [runs_dir() / f"{run_id}.json", *model_files])
 
 
 class LiveCurves(keras.callbacks.Callback):

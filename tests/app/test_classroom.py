@@ -9,7 +9,8 @@ import threading
 import pytest
 from streamlit import config
 
-from core import classroom, settings
+from core import classroom, settings, store
+from core.models import zoo
 from tests.app.conftest import open_page, text_of
 from tests.drawings import canvas_state, digit_canvas
 from ui import runtime
@@ -98,10 +99,33 @@ def test_drawings_sent_to_the_class_meet_the_model(nc_home, trained_home):
     captions = [image.proto.imgs[0].caption for image in app.get("image")]
     assert len(captions) == 1 and captions[0].startswith("meant 5, read 1 (")
     app.button(key="classroom.clear").click().run()
+    assert "Clear every class drawing?" in text_of(app) and classroom.drawings_count() == 3
+    app.button(key="classroom.clear.no").click().run()
+    assert classroom.drawings_count() == 3 and "Clear every class drawing?" not in text_of(app)
+    app.button(key="classroom.clear").click().run()
+    app.button(key="classroom.clear.yes").click().run()
     assert classroom.drawings_count() == 0 and "No class drawings yet" in text_of(app)
+    app.button(key="classroom.cleared.undo").click().run()
+    assert classroom.drawings_count() == 3 and "**3 drawings**" in text_of(app)
 
 
 def test_a_student_cannot_clear_the_class_drawings(nc_home, student):
     classroom.add_drawing(digit_canvas(0)[::10, ::10, 0] / 255.0, 7)
     app = open_page("views/classroom.py")
     assert app.button(key="classroom.clear").disabled and "**1 drawings**" not in text_of(app)
+
+
+def test_a_student_cannot_change_versions_or_the_trash(nc_home, student):
+    for accuracy in (0.97, 0.96):
+        card = store.new_card("mlp", "mnist", "MLP", {}, test_accuracy=accuracy, test_loss=0.3,
+                              train_seconds=1.0, epochs=1)
+        store.save(zoo.build("mlp"), card)
+    classroom.add_drawing(digit_canvas(0)[::10, ::10, 0] / 255.0, 7)
+    classroom.clear_drawings()
+    app = open_page()
+    older = store.versions("mlp", "mnist")[0].version
+    app.selectbox(key="home.versions.choice.mlp.mnist").set_value(older).run()
+    assert app.button(key="home.versions.use").disabled
+    assert next(b for b in app.button if b.label == "Put back").disabled
+    assert app.button(key="home.trash.empty").disabled
+    assert store.read_card("mlp", "mnist").test_accuracy == 0.97

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from core import store
+from core.inference import sample_quality
 from core.training import gan_run, studio
 from core.training.jobs import JobState
 from tests.app.conftest import open_page, text_of
@@ -89,12 +90,14 @@ def test_start_pause_step_steer_resume_stop_and_time_travel(studio_page):
     app.radio(key="gan.live.delay").set_value("off").run()
     button(app, "Save the run and the generator now").click().run()
     _until(lambda: job.live.saved_step is not None)
-    _until(lambda: store.read_card("dcgan_fast", "mnist").metrics["generator_steps"]
-           == job.live.saved_step)
+    _until(lambda: job.live.saved_step in [card.metrics["generator_steps"] for card in
+                                           store.versions("dcgan_fast", "mnist")])
     button(app, "Stop").click().run()
     assert manager.wait(job, timeout=60) and job.state is JobState.DONE
     app.run()
-    assert "The generator is in the store" in text_of(app)
+    in_use = store.read_card("dcgan_fast", "mnist").file == job.result.stored.file
+    assert ("is in use; the run is saved" if in_use else "the stored one stays in use") in \
+        text_of(app)
     assert len(app.get("plotly_chart")) >= 2  # finished: the charts gain hover and zoom
     scrub = app.select_slider(key="gan.time")
     last = images(app)
@@ -110,6 +113,40 @@ def test_start_pause_step_steer_resume_stop_and_time_travel(studio_page):
     assert resumed.live.g_steps >= job.result.g_steps
     resumed.stop()
     manager.wait(resumed, timeout=60)
+
+
+def test_a_fresh_start_over_a_saved_run_asks_first_and_a_worse_one_stays_aside(studio_page):
+    """A 15-second run is saved; a fresh run stopped after a second measures worse: the
+    first stays in use until the lecturer chooses the new one."""
+    judge = sample_quality.load_judge("mnist")
+    saved = gan_run.Run("dcgan_fast")
+    saved.train(seconds=15.0, judge=judge)
+    first = saved.checkpoint()
+    store.use("dcgan_fast", "mnist", first.version)  # whatever the session's store held
+    app = studio_page
+    app.run()
+    manager = runtime.job_manager()
+    before = studio.latest_job(manager, "dcgan_fast", "mnist")
+    button(app, "Start training").click().run()
+    assert "A saved run of Fast DCGAN (ours) on this dataset exists" in text_of(app)
+    assert studio.latest_job(manager, "dcgan_fast", "mnist") is before  # asked, not started
+    button(app, "Cancel").click().run()
+    assert "A saved run" not in text_of(app)
+    button(app, "Start training").click().run()
+    button(app, "Start fresh").click().run()
+    job = studio.latest_job(manager, "dcgan_fast", "mnist")
+    assert job is not before and job.title.startswith("Train")
+    _until(lambda: job.live is not None and job.live.g_steps >= 10)
+    job.stop()
+    assert manager.wait(job, timeout=60) and job.state is JobState.DONE
+    app.run()
+    new = job.result.stored
+    assert store.read_card("dcgan_fast", "mnist").file == first.file
+    assert store.quality(new) < store.quality(first)
+    assert "the stored one stays in use" in text_of(app)
+    button(app, "Use the new one instead").click().run()
+    assert store.read_card("dcgan_fast", "mnist").file == new.file
+    assert "is in use; the run is saved" in text_of(app)
 
 
 def test_the_conditional_gan_asks_for_a_digit(studio_page):

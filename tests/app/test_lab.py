@@ -88,8 +88,14 @@ def test_a_run_trains_lives_and_is_compared_understood_and_exported(lab_page):
     go_to(app, "Compare runs")
     app.selectbox(key="lab.delete_choice").set_value(1)
     button(app, "Delete it and its model").click().run()
+    assert "Delete run 1 and every version of its model?" in text_of(app)
+    assert [r.id for r in lab.runs()] == [1]  # asked, not done yet
+    button(app, "Yes").click().run()
     assert lab.runs() == [] and store.read_card("lab_1", "mnist") is None
-    assert "No runs yet" in text_of(app)
+    assert "No runs yet" in text_of(app) and "went to the trash" in text_of(app)
+    button(app, "Undo").click().run()
+    assert [r.id for r in lab.runs()] == [1] and store.read_card("lab_1", "mnist") is not None
+    assert app.dataframe[0].value["run"].tolist() == [1]
 
 
 def test_live_learning_rate_pause_resume_and_stop(lab_page):

@@ -75,7 +75,8 @@ def wait_idle(page, timeout: float = 60_000) -> None:
 
 
 def start_one_minute_of_gan_training(page, url: str) -> None:
-    """Open the GAN studio, set the training time from its default 3 minutes to 1, and start."""
+    """Open the GAN studio, set the training time from its default 3 minutes to 1, and start
+    (fresh, where the page asks because a saved run exists)."""
     page.goto(f"{url}/gan")
     wait_idle(page)
     page.get_by_role("slider", name="Training time (minutes)").focus()
@@ -83,6 +84,10 @@ def start_one_minute_of_gan_training(page, url: str) -> None:
         page.keyboard.press("ArrowLeft")
     wait_idle(page)
     page.get_by_role("button", name="Start training").click()
+    fresh, started = (page.get_by_role("button", name=name) for name in ("Start fresh", "Pause"))
+    fresh.or_(started).first.wait_for(timeout=60_000)
+    if fresh.count():
+        fresh.click()
 
 
 def start_lab_training(page, url: str, epochs: int | None = None) -> None:

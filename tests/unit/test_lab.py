@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import store
+from core import store, trash
 from core.data import datasets
 from core.inference import evaluation
 from core.models import lab_builder
@@ -82,8 +82,11 @@ def test_a_run_trains_is_recorded_and_stored(nc_home):
     card = store.read_card("lab_1", "mnist")
     assert card.metrics == {"outputs_logits": True, "lab_run": 1}
     assert lab.new_run(lab_builder.LabConfig()).id == 2
-    lab.delete_run(1)
+    deleted = lab.delete_run(1)
     assert [r.id for r in lab.runs()] == [2] and store.read_card("lab_1", "mnist") is None
+    trash.restore(deleted.id)  # a deletion goes to the trash, and comes back whole
+    assert [r.id for r in lab.runs()] == [1, 2]
+    assert store.load("lab_1", "mnist").card.test_accuracy == card.test_accuracy
 
 
 def test_seconds_to_reads_the_first_epoch_that_reached_it():

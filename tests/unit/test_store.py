@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import random
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import asdict
 
 import numpy as np
 import pytest
 
-from core import store
+from core import settings, store
 from core.models import zoo
 from core.models.zoo import TrainConfig
 
@@ -35,11 +38,116 @@ def test_round_trip_keeps_weights_and_card(nc_home):
     assert [c.name for c in store.cards("mnist")] == ["mlp"]
 
 
-def test_saving_again_replaces_the_model_and_leaves_one_file(nc_home):
-    save_untrained(accuracy=0.5)
+def test_a_better_version_replaces_and_the_one_before_is_kept(nc_home):
+    first, _ = save_untrained(accuracy=0.5)
     second, _ = save_untrained(accuracy=0.9, seed=1)
     assert store.load("mlp", "mnist").card.test_accuracy == 0.9
-    assert [p.name for p in (nc_home / "models" / "mnist").glob("mlp.*.keras")] == [second.file]
+    kept = store.versions("mlp", "mnist")
+    assert [card.version for card in kept] == [second.version, first.version]
+    assert sorted(p.name for p in (nc_home / "models" / "mnist").glob("mlp.*.keras")) == sorted(
+        [first.file, second.file])
+
+
+def test_a_worse_version_is_kept_but_not_put_in_use(nc_home):
+    better, _ = save_untrained(accuracy=0.9)
+    worse, _ = save_untrained(accuracy=0.6, seed=1)
+    assert store.read_card("mlp", "mnist").version == better.version
+    assert worse.version in [card.version for card in store.versions("mlp", "mnist")]
+    assert store.load("mlp", "mnist", worse.version).card.test_accuracy == 0.6
+
+
+def test_rollback_and_roll_forward(nc_home):
+    first, model = save_untrained(accuracy=0.9)
+    second, _ = save_untrained(accuracy=0.95, seed=1)
+    store.use("mlp", "mnist", first.version)
+    loaded = store.load("mlp", "mnist")
+    x = np.random.default_rng(0).random((2, 28, 28, 1), dtype=np.float32)
+    assert loaded.card.version == first.version and np.allclose(loaded.model(x), model(x))
+    store.use("mlp", "mnist", second.version)
+    assert store.load("mlp", "mnist").card.version == second.version
+    with pytest.raises(store.ModelMissing, match="no version"):
+        store.use("mlp", "mnist", "123")
+
+
+def test_versions_are_pruned_by_count_never_the_one_in_use(nc_home, monkeypatch):
+    monkeypatch.setenv(settings.MAX_VERSIONS_ENV, "3")
+    best, _ = save_untrained(accuracy=0.99)
+    later = [save_untrained(accuracy=0.5 + i / 100, seed=i)[0] for i in range(4)]
+    kept = [card.version for card in store.versions("mlp", "mnist")]
+    assert kept == [card.version for card in reversed(later[1:])] + [best.version]
+    assert store.read_card("mlp", "mnist").version == best.version
+    files = sorted(p.name for p in (nc_home / "models" / "mnist").glob("mlp.*.keras"))
+    assert files == sorted([best.file] + [card.file for card in later[1:]])
+
+
+def test_versions_are_pruned_to_the_budget_oldest_first(nc_home, monkeypatch):
+    first, _ = save_untrained("cnn_report", accuracy=0.9)
+    size = (nc_home / "models" / "mnist" / first.file).stat().st_size
+    # Room for about three such models: the fourth save must push the oldest spare one out.
+    monkeypatch.setenv(settings.STORE_BUDGET_ENV, str(max(1, int(3.5 * size / 1e6))))
+    spare = [save_untrained("cnn_report", accuracy=0.5, seed=i)[0] for i in range(1, 4)]
+    kept = {card.version for card in store.versions("cnn_report", "mnist")}
+    assert first.version in kept and spare[0].version not in kept
+    assert {spare[1].version, spare[2].version} <= kept
+    total = sum(p.stat().st_size for p in (nc_home / "models" / "mnist").glob("*.keras"))
+    assert total <= settings.store_budget_bytes()
+
+
+@pytest.mark.parametrize(("metrics", "test_loss", "accuracy", "expected"), [
+    ({"quality": {"inception_score": 6.6, "confident": 0.61}}, 0.0, 0.61, 6.6),
+    ({"gaussian": {"psnr": [20.0, 16.0]}, "salt_pepper": {"psnr": [22.0, 18.0]}}, 0.1,
+     float("nan"), 19.0),
+    ({"mean_loss": {"clean": 0.002}}, 0.002, float("nan"), -0.002),
+    ({}, 0.05, 0.98, 0.98),
+    ({}, 0.05, float("nan"), None),
+])
+def test_each_kind_of_model_is_ranked_by_its_own_measure(metrics, test_loss, accuracy,
+                                                         expected):
+    card = store.new_card("m", "mnist", "m", {}, test_accuracy=accuracy, test_loss=test_loss,
+                          train_seconds=1.0, epochs=1, metrics=metrics)
+    assert store.quality(card) == (pytest.approx(expected) if expected is not None else None)
+
+
+def test_the_worse_does_not_replace_rule_for_each_kind():
+    def card(quick: bool = False, **measures):
+        return store.new_card("m", "mnist", "m", {}, test_accuracy=measures.get("accuracy", 0.0),
+                              test_loss=measures.get("loss", 0.0), train_seconds=1.0,
+                              epochs=1, quick=quick, metrics=measures.get("metrics", {}))
+
+    def generator(score):
+        return card(metrics={"quality": {"inception_score": score, "confident": 1.0}})
+
+    def denoiser(psnr):
+        return card(metrics={"gaussian": {"psnr": [psnr]}})
+
+    def line(loss):
+        return card(loss=loss, metrics={"mean_loss": {"clean": loss}})
+
+    assert not store.replaces(card(accuracy=0.97), card(accuracy=0.99))
+    assert store.replaces(card(accuracy=0.99), card(accuracy=0.97))
+    assert not store.replaces(generator(2.1), generator(6.6))  # blobs read 100 % confident
+    assert store.replaces(generator(7.0), generator(6.6))
+    assert not store.replaces(denoiser(14.0), denoiser(17.0))
+    assert store.replaces(line(0.001), line(0.002)) and not store.replaces(line(0.003),
+                                                                            line(0.002))
+    assert store.replaces(card(accuracy=0.9), card(quick=True, accuracy=0.95))  # full beats quick
+    assert not store.replaces(card(quick=True, accuracy=0.9), card(accuracy=0.95))
+    assert store.replaces(card(accuracy=0.5), None)
+
+
+def test_a_card_from_before_versions_is_adopted_as_one(nc_home):
+    old, _ = save_untrained(accuracy=0.9)
+    # What a store written before versions holds: the card without its version, no versions.
+    legacy = asdict(old)
+    legacy.pop("version")
+    store.card_path("mlp", "mnist").write_text(json.dumps(legacy))
+    for path in (nc_home / "models" / "mnist" / "versions" / "mlp").glob("*.json"):
+        path.unlink()
+    assert [card.version for card in store.versions("mlp", "mnist")] == [old.version]
+    newer, _ = save_untrained(accuracy=0.5, seed=1)  # worse: the old one stays in use
+    assert store.load("mlp", "mnist").card.file == old.file
+    assert {card.version for card in store.versions("mlp", "mnist")} == {old.version,
+                                                                         newer.version}
 
 
 def test_missing_model_is_reported_not_raised_as_a_crash(nc_home):
@@ -74,7 +182,7 @@ def test_an_unreadable_card_is_moved_aside(nc_home):
 
 
 WRITER = textwrap.dedent("""
-    import os, sys
+    import os, random, sys
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
     import keras
     from core import store
@@ -82,21 +190,40 @@ WRITER = textwrap.dedent("""
     # A big model so that each save takes a while: the kill lands mid-write.
     model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(3000),
                               keras.layers.Dense(3000)], name="mlp")
-    for round in range(1000):
-        card = store.new_card("mlp", "mnist", "big", TrainConfig(), test_accuracy=round,
+    rng = random.Random(int(sys.argv[1]))
+    for round in range(1000):  # some versions better than the one in use, some worse
+        card = store.new_card("mlp", "mnist", "big", TrainConfig(), test_accuracy=rng.random(),
                               test_loss=0.0, train_seconds=0.0, epochs=1)
         store.save(model, card)
         print("saved", round, flush=True)
 """)
+BIG_PARAMS = 784 * 3000 + 3000 + 3000 * 3000 + 3000
+WRITERS_AT_ONCE, ROUNDS = 4, 5
 
 
-def test_a_writer_killed_mid_save_leaves_a_loadable_model(nc_home):
-    for delay in (0.3, 0.55, 0.8):
-        writer = subprocess.Popen([sys.executable, "-c", WRITER], stdout=subprocess.PIPE,
-                                  text=True)
-        assert writer.stdout.readline().startswith("saved")  # one complete save first
-        time.sleep(delay)
-        writer.send_signal(signal.SIGKILL)
-        writer.wait()
-        loaded = store.load("mlp", "mnist")  # must not raise
-        assert loaded.model.count_params() == 784 * 3000 + 3000 + 3000 * 3000 + 3000
+def test_writers_killed_at_20_random_moments_leave_every_version_whole(nc_home, monkeypatch):
+    """SIGKILL lands mid-save 20 times (four writers at once, five rounds): every version
+    left loads and matches its card, one is in use, and the budget holds."""
+    monkeypatch.setenv(settings.MAX_VERSIONS_ENV, "3")
+    monkeypatch.setenv(settings.STORE_BUDGET_ENV, "150")  # about four of these models
+    moments = random.Random(0)
+    for round_ in range(ROUNDS):
+        writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(round_ * 10 + i)],
+                                    stdout=subprocess.PIPE, text=True)
+                   for i in range(WRITERS_AT_ONCE)]
+        for writer in writers:
+            assert writer.stdout.readline().startswith("saved")  # one complete save first
+        for writer in writers:
+            time.sleep(moments.uniform(0.05, 0.6))
+            writer.send_signal(signal.SIGKILL)
+            writer.wait()
+        in_use = store.load("mlp", "mnist")  # must not raise
+        assert in_use.model.count_params() == BIG_PARAMS
+        kept = store.versions("mlp", "mnist")
+        assert in_use.card.file in {card.file for card in kept}
+        for card in kept:  # raises ModelCorrupt on a half-written file
+            assert store.load("mlp", "mnist", card.version).model.count_params() == BIG_PARAMS
+        named = {card.file for card in kept}
+        on_disk = sum(path.stat().st_size for path in (nc_home / "models" / "mnist").glob(
+            "mlp.*.keras") if path.name in named)
+        assert on_disk <= settings.store_budget_bytes()

@@ -1,0 +1,132 @@
+"""The command line, `python -m core`, over the same functions the pages use.
+
+    python -m core data fetch [NAME ...]
+    python -m core models list
+    python -m core models train NAME|all [--dataset D] [--quick]
+    python -m core models versions NAME [--dataset D]
+    python -m core models use NAME VERSION [--dataset D]
+    python -m core predict FILE ... [--model NAME]
+    python -m core evaluate NAME [--dataset D] [--noise KIND:LEVEL [--denoiser NAME|best]]
+    python -m core gan train NAME [--seconds N] [--dataset D] [--resume]
+    python -m core gan score NAME [--dataset D] [--samples N]
+    python -m core lab train [--preset P] [--dataset D] [--epochs N] [--seconds S]
+    python -m core bench [--skip-browser]
+    python -m core serve [--host H] [--port P]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+# Before anything imports TensorFlow: its informational lines are not for a terminal.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from core.cli.commands import (  # noqa: E402
+    cmd_bench,
+    cmd_data_fetch,
+    cmd_evaluate,
+    cmd_gan_score,
+    cmd_gan_train,
+    cmd_lab_train,
+    cmd_models_list,
+    cmd_models_train,
+    cmd_models_use,
+    cmd_models_versions,
+    cmd_predict,
+    cmd_serve,
+)
+
+
+def parser() -> argparse.ArgumentParser:
+    from core import settings
+
+    root = argparse.ArgumentParser(prog="python -m core", description=__doc__,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    data_cmd = commands.add_parser("data", help="datasets").add_subparsers(dest="action",
+                                                                          required=True)
+    fetch = data_cmd.add_parser("fetch", help="fetch and verify datasets into the cache")
+    fetch.add_argument("names", nargs="*", help="mnist, fashion_mnist, cifar10")
+    fetch.set_defaults(run=cmd_data_fetch)
+
+    models = commands.add_parser("models", help="the model store").add_subparsers(
+        dest="action", required=True)
+    models.add_parser("list", help="list trained models").set_defaults(run=cmd_models_list)
+    train = models.add_parser("train", help="train a model (or all) with progress")
+    train.add_argument("name", help="a zoo name, or 'all'")
+    train.add_argument("--dataset", default="mnist")
+    train.add_argument("--quick", action="store_true", help="the short first-launch recipe")
+    train.set_defaults(run=cmd_models_train)
+    for action, helped in (("versions", "list a model's versions (* in use)"),
+                           ("use", "put a version of a model in use")):
+        sub = models.add_parser(action, help=helped)
+        sub.add_argument("name")
+        if action == "use":
+            sub.add_argument("version", help="as `models versions NAME` lists it")
+        sub.add_argument("--dataset", default="mnist")
+        sub.set_defaults(run=cmd_models_versions if action == "versions" else cmd_models_use)
+
+    pred = commands.add_parser("predict", help="classify image files, one JSON line each")
+    pred.add_argument("files", nargs="+")
+    pred.add_argument("--model", help="a stored classifier (default: the most accurate)")
+    pred.add_argument("--dataset", default="mnist")
+    pred.set_defaults(run=cmd_predict)
+
+    evaluate = commands.add_parser("evaluate", help="test accuracy of a stored model, as JSON")
+    evaluate.add_argument("name")
+    evaluate.add_argument("--dataset", default="mnist")
+    evaluate.add_argument("--noise", metavar="KIND:LEVEL",
+                          help="test on noisy images, e.g. gaussian:0.6 or salt_pepper:0.4")
+    evaluate.add_argument("--denoiser", metavar="NAME",
+                          help="clean the noisy images with this stored denoiser first "
+                               "('best': the store's best for that noise)")
+    evaluate.set_defaults(run=cmd_evaluate)
+
+    gan = commands.add_parser("gan", help="generative models").add_subparsers(
+        dest="action", required=True)
+    gan_train = gan.add_parser("train", help="train a GAN or the VAE headless into the store")
+    gan_train.add_argument("name", help="dcgan_fast, cgan, gan_mlp, dcgan or vae")
+    gan_train.add_argument("--seconds", type=float, default=180.0, help="of training time")
+    gan_train.add_argument("--dataset", default="mnist")
+    gan_train.add_argument("--resume", action="store_true", help="continue the saved run")
+    gan_train.set_defaults(run=cmd_gan_train)
+    gan_score = gan.add_parser("score", help="judge fresh samples of a stored generator, as JSON")
+    gan_score.add_argument("name")
+    gan_score.add_argument("--dataset", default="mnist")
+    gan_score.add_argument("--samples", type=int, default=1000)
+    gan_score.set_defaults(run=cmd_gan_score)
+
+    lab_cmd = commands.add_parser("lab", help="the training lab").add_subparsers(
+        dest="action", required=True)
+    lab_train = lab_cmd.add_parser("train", help="train a lab preset into the store as lab_N")
+    lab_train.add_argument("--preset", default="small",
+                           help="small, fast (MNIST to 99 %% fast), best or report_sgd")
+    lab_train.add_argument("--dataset", default="mnist")
+    lab_train.add_argument("--epochs", type=int, help="instead of the preset's")
+    lab_train.add_argument("--seconds", type=float, help="stop after this much training")
+    lab_train.set_defaults(run=cmd_lab_train)
+
+    bench = commands.add_parser("bench", help="run the benchmarks into bench/results/")
+    bench.add_argument("--skip-browser", action="store_true",
+                       help="leave out the first-launch browser benchmark")
+    bench.set_defaults(run=cmd_bench)
+
+    serve = commands.add_parser("serve", help="run the app, printing its URLs and the "
+                                              "instructor code")
+    serve.add_argument("--host", default=os.environ.get(settings.HOST_ENV, "localhost"),
+                       help="localhost (default) or 0.0.0.0 to share on the network")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.set_defaults(run=cmd_serve)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except ValueError as error:  # core's actionable errors: print them, not a traceback
+        print(f"error: {error}", file=sys.stderr)
+        return 1

@@ -1,0 +1,45 @@
+"""Nothing a lecturer trained is lost: a worse generator stays aside until chosen."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from core import settings, store
+from core.inference import sample_quality
+from core.training import gan_run
+from tests.e2e.browser import running_app, start_one_minute_of_gan_training, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def home_with_a_good_generator(trained_home, tmp_path, monkeypatch):
+    """A copy of the session's store whose dcgan_fast trained 20 s (saved run and all)."""
+    home = tmp_path / "home"
+    shutil.copytree(trained_home, home, symlinks=True)
+    monkeypatch.setenv(settings.HOME_ENV, str(home))
+    run = gan_run.Run("dcgan_fast")
+    run.train(seconds=20.0, judge=sample_quality.load_judge("mnist"))
+    store.use("dcgan_fast", "mnist", run.checkpoint().version)
+    return home
+
+
+def test_a_worse_generator_stays_aside_until_chosen(home_with_a_good_generator, chromium):
+    good = store.read_card("dcgan_fast", "mnist")
+    with running_app({settings.HOME_ENV: str(home_with_a_good_generator),
+                      settings.AUTOTRAIN_ENV: "0"}) as url:
+        page = chromium.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        start_one_minute_of_gan_training(page, url)  # over the saved run: fresh, when asked
+        page.locator("[data-testid=stImage] img").first.wait_for(timeout=60_000)
+        page.get_by_role("button", name="Stop").click()
+        page.get_by_text("the stored one stays in use").wait_for(timeout=90_000)
+        assert store.read_card("dcgan_fast", "mnist").file == good.file
+        worse = store.versions("dcgan_fast", "mnist")[0]
+        assert worse.file != good.file and store.quality(worse) < store.quality(good)
+        page.get_by_role("button", name="Use the new one instead").click()
+        page.get_by_text("is in use; the run is saved").wait_for(timeout=30_000)
+        wait_idle(page)
+        assert store.read_card("dcgan_fast", "mnist").file == worse.file
+        assert page.locator("[data-testid=stException]").count() == 0
