@@ -315,22 +315,34 @@ def _adopted(card: Card | None, write: bool = True) -> Card | None:
 def _prune(name: str, dataset: str, incoming: int) -> None:
     """Make room for a new version of `incoming` bytes: remove versions beyond the count per
     model, then the oldest of any model while the store would be over its budget; never a
-    version in use (hold the lock)."""
+    version in use (hold the lock). Cheap when nothing needs to go: one listing of files."""
+    spare = versions(name, dataset)[settings.max_versions() - 1:]
+    on_disk = sum(path.stat().st_size for path in settings.models_dir().glob("*/*.keras")
+                  if not path.name.startswith("."))  # not the incoming one's partial file
+    over = incoming + on_disk - settings.store_budget_bytes()
+    if not spare and over <= 0:
+        return
     in_use = {_model_path(card) for card in cards()}
-    for card in versions(name, dataset)[settings.max_versions() - 1:]:
-        if _model_path(card) not in in_use:
-            _remove_version(card)
-    root = settings.models_dir()
-    kept = [card for folder in root.iterdir() if folder.is_dir()
-            for named in (folder / "versions").glob("*")
-            for card in versions(named.name, folder.name)]
-    total = incoming + sum(_model_path(card).stat().st_size for card in kept)
-    for card in sorted(kept, key=lambda card: int(card.version, 16)):
-        if total <= settings.store_budget_bytes():
-            break
-        if _model_path(card) not in in_use:
-            total -= _model_path(card).stat().st_size
-            _remove_version(card)
+
+    def remove(card: Card) -> int:
+        path = _model_path(card)
+        if path in in_use or not path.exists():
+            return 0
+        size = path.stat().st_size
+        _remove_version(card)
+        return size
+
+    for card in spare:
+        over -= remove(card)
+    if over > 0:
+        root = settings.models_dir()
+        every = [card for folder in root.iterdir() if folder.is_dir()
+                 for named in (folder / "versions").glob("*")
+                 for card in versions(named.name, folder.name)]
+        for card in sorted(every, key=lambda card: int(card.version, 16)):
+            if over <= 0:
+                break
+            over -= remove(card)
 
 
 def _remove_version(card: Card) -> None:
@@ -343,11 +355,14 @@ def _remove_stale(name: str, dataset: str) -> None:
     """Remove model files no card names (a writer killed before writing one), version cards
     whose file went to quarantine, and partial files a dead writer left (hold the lock)."""
     folder = _folder(dataset)
+    in_use = read_card(name, dataset)
+    named = {in_use.file} if in_use is not None else set()
     for path in _versions_folder(name, dataset).glob("*.json"):
         card = _read_card_file(path)
         if card is not None and not _model_path(card).exists():
             path.unlink()
-    named = {card.file for card in versions(name, dataset)}
+        elif card is not None:
+            named.add(card.file)
     for path in folder.glob(f"{name}.*.keras"):
         if path.name not in named:
             path.unlink(missing_ok=True)
