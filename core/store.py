@@ -260,15 +260,6 @@ def files(name: str, dataset: str) -> list[Path]:
             *_folder(dataset).glob(f"{name}.*.keras")]
 
 
-def delete(name: str, dataset: str) -> None:
-    """Remove a model, every version of it, from the store."""
-    with _locked():
-        card_path(name, dataset).unlink(missing_ok=True)
-        for card in versions(name, dataset):
-            _remove_version(card)
-        _remove_stale(name, dataset)
-
-
 def _quarantine(name: str, dataset: str, path: Path, card: Card | None) -> None:
     """Move a bad card and its model file aside, unless a writer replaced them meanwhile."""
     target = settings.models_dir() / "quarantine"
