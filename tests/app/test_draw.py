@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 
 from core import store
@@ -93,9 +95,7 @@ def test_with_no_models_the_page_still_works(nc_home):
 
 def test_a_corrupt_model_is_explained_and_moved_aside(nc_home, trained_home):
     models = nc_home / "models" / "mnist"
-    models.mkdir(parents=True)
-    for path in (trained_home / "models" / "mnist").iterdir():
-        (models / path.name).write_bytes(path.read_bytes())
+    shutil.copytree(trained_home / "models" / "mnist", models)
     card = store.read_card("mlp", "mnist")
     (models / card.file).write_bytes(b"garbage")
     app = open_page("views/draw.py")
