@@ -208,6 +208,7 @@ def parse_noise(text: str) -> tuple[str, float]:
 
 
 def cmd_gan_train(args: argparse.Namespace) -> int:
+    from core import store
     from core.models import generative
     from core.training import studio
     from core.training.jobs import JobManager, JobState
@@ -220,9 +221,10 @@ def cmd_gan_train(args: argparse.Namespace) -> int:
     if job.state is not JobState.DONE:
         print(f"{args.name}: {job.state.value}: {job.error or job.message}", file=sys.stderr)
         return 1
-    run = job.result
+    run, in_use = job.result, store.read_card(args.name, args.dataset)
     print(json.dumps({"model": args.name, "dataset": args.dataset, "generator_steps": run.g_steps,
-                      "train_seconds": round(run.seconds, 1),
+                      "train_seconds": round(run.seconds, 1), "version": run.stored.version,
+                      "in_use": in_use is not None and in_use.file == run.stored.file,
                       "quality": run.quality[-1] if run.quality else None}))
     return 0
 

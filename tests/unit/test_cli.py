@@ -58,3 +58,23 @@ def test_evaluate_explains_a_bad_noise_or_a_missing_denoiser(use_trained):
         done = run_cli("evaluate", "mlp", *args)
         assert done.returncode == 1 and "Traceback" not in done.stderr, args
     assert "KIND:LEVEL" in run_cli("evaluate", "mlp", "--noise", "gaussian").stderr
+
+
+def test_models_versions_and_use_roll_a_model_back(nc_home):
+    from core import store
+    from core.models import zoo
+
+    saved = []
+    for accuracy in (0.97, 0.95):  # the second is worse: kept, not in use
+        card = store.new_card("mlp", "mnist", "MLP", {}, test_accuracy=accuracy,
+                              test_loss=0.1, train_seconds=5.0, epochs=1)
+        saved.append(store.save(zoo.build("mlp"), card))
+    lines = run_cli("models", "versions", "mlp").stdout.splitlines()  # newest first
+    assert lines[0].startswith(f"  {saved[1].version}") and "95.00%" in lines[0]
+    assert lines[1].startswith(f"* {saved[0].version}") and "97.00%" in lines[1]
+    done = run_cli("models", "use", "mlp", saved[1].version)
+    assert done.returncode == 0 and f"version {saved[1].version} is in use" in done.stdout
+    assert store.read_card("mlp", "mnist").version == saved[1].version
+    assert run_cli("models", "versions", "mlp").stdout.startswith(f"* {saved[1].version}")
+    missing = run_cli("models", "use", "mlp", "123")
+    assert missing.returncode == 1 and "has no version '123'" in missing.stderr
