@@ -47,7 +47,8 @@ def render_trash() -> None:
     for item in found:
         text_col, restore_col = st.columns([4, 1], vertical_alignment="center")
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(item.deleted_at))
-        text_col.markdown(f"{item.title} · deleted {when} · {len(item.files)} files")
+        files = f"{len(item.files)} file{'s' if len(item.files) != 1 else ''}"
+        text_col.markdown(f"{item.title} · deleted {when} · {files}")
         if classroom.button("Put back", restore_col, key=f"home.trash.restore.{item.id}",
                             icon=":material/restore_from_trash:"):
             put_back(item)

@@ -97,8 +97,5 @@ if runtime.training_jobs(manager):  # poll only while something trains
     st.fragment(render_models, run_every=2.0)()
 else:
     render_models()
-versions_col, trash_col = st.columns(2)
-with versions_col:
-    model_versions.render_versions(store.cards())
-with trash_col:
-    trash_view.render_trash()
+model_versions.render_versions(store.cards())
+trash_view.render_trash()
