@@ -112,19 +112,20 @@ def _luminance_and_alpha(image: Image.Image) -> tuple[np.ndarray, np.ndarray | N
     return gray, (rgba[..., 3] if has_alpha else None)
 
 
-def to_mnist(gray: np.ndarray) -> np.ndarray:
+def to_mnist(gray: np.ndarray, source: str = "canvas") -> np.ndarray:
     """Return the 28x28 float32 image in [0, 1] that MNIST models expect.
 
     `gray` is (H, W) float in [0, 1], bright ink on a dark background. Raises
-    EmptyDrawing when there is no digit to read.
+    EmptyDrawing, naming the `source` ("canvas", "picture"), when there is no digit to read.
     """
     gray = np.asarray(gray, dtype=np.float32)
     peak = float(gray.max()) if gray.size else 0.0
     if peak < 0.1:
-        raise EmptyDrawing("Draw a digit: the canvas is empty.")
+        raise EmptyDrawing(f"Draw a digit: the {source} is empty.")
     ink = gray > INK_THRESHOLD * peak
     if ink.mean() > MAX_INK_FRACTION:
-        raise EmptyDrawing("The canvas is almost all ink: clear it and draw one digit.")
+        raise EmptyDrawing(f"The {source} is almost all ink: " + (
+            "clear it and draw one digit." if source == "canvas" else "one digit is wanted."))
     rows = np.flatnonzero(ink.any(axis=1))
     cols = np.flatnonzero(ink.any(axis=0))
     height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
@@ -151,4 +152,4 @@ def from_canvas(rgba: np.ndarray) -> np.ndarray:
 
 def from_upload(data: bytes) -> np.ndarray:
     """Return the model input (28, 28) for an uploaded picture; see to_mnist."""
-    return to_mnist(gray_from_upload(data))
+    return to_mnist(gray_from_upload(data), source="picture")

@@ -57,6 +57,11 @@ def test_no_digit_is_refused_with_a_message(canvas, message):
         preprocess.to_mnist(canvas.astype(np.float32))
 
 
+def test_an_upload_with_no_ink_is_called_a_picture_not_a_canvas():
+    with pytest.raises(preprocess.EmptyDrawing, match="the picture is empty"):
+        preprocess.from_upload(png_bytes(np.full((60, 40), 250, np.uint8)))
+
+
 def test_canvas_alpha_is_ink():
     rgba = np.zeros((280, 280, 4), np.uint8)
     rgba[60:220, 130:150] = (255, 255, 255, 255)
