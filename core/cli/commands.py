@@ -9,7 +9,12 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported where each command runs, so `--help` starts at once
+    from core.training.jobs import Job, JobManager
 
 BAR_WIDTH = 30
 
@@ -22,8 +27,9 @@ def progress_line(label: str, fraction: float, detail: str = "") -> None:
     sys.stderr.flush()
 
 
-def follow(job, manager, label: str, detail=lambda job: job.message, tick: float = 0.5,
-           check=lambda: None) -> bool:
+def follow(job: Job, manager: JobManager, label: str,
+           detail: Callable[[Job], str] = lambda job: job.message, tick: float = 0.5,
+           check: Callable[[], None] = lambda: None) -> bool:
     """Draw a job's progress until it ends; Ctrl-C stops it and returns False. `check` runs
     at every tick."""
     try:
@@ -41,7 +47,7 @@ def follow(job, manager, label: str, detail=lambda job: job.message, tick: float
     return True
 
 
-def eta_detail(job) -> str:
+def eta_detail(job: Job) -> str:
     eta = job.eta()
     return job.message + (f", ETA {eta:4.0f} s" if eta is not None else "")
 
