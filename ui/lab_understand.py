@@ -8,8 +8,8 @@ import streamlit as st
 
 from core import store
 from core.data import datasets, image_grid
-from core.figures import lab_plots
-from core.inference import evaluation
+from core.figures import lab_plots, trust_plots
+from core.inference import calibration, evaluation, predict
 from core.models import zoo
 from core.training import export, lab
 from ui import runtime
@@ -18,12 +18,10 @@ GALLERY = 24
 
 
 @st.cache_data(show_spinner="Classifying the whole test set…", max_entries=8)
-def evaluate(name: str, dataset: str, _sha256: str) -> evaluation.Evaluation:
-    """The model's evaluation on the test set (cached per stored file)."""
+def test_probabilities(name: str, dataset: str, _sha256: str) -> np.ndarray:
+    """The model's probabilities for every test image (cached per stored file)."""
     classifier = runtime.load_classifier(name, dataset)
-    test = datasets.load(dataset)
-    return evaluation.evaluate(classifier.probabilities(test.images("test")),
-                               test.labels("test"))
+    return classifier.probabilities(datasets.load(dataset).images("test"))
 
 
 def section(dataset: str) -> None:
@@ -40,7 +38,9 @@ def section(dataset: str) -> None:
     card = by_name[name]
     if runtime.load_classifier(name, dataset) is None:
         return
-    result = evaluate(name, dataset, card.sha256)
+    probabilities = test_probabilities(name, dataset, card.sha256)
+    labels = datasets.load(dataset).labels("test")
+    result = evaluation.evaluate(probabilities, labels)
     names = datasets.info(dataset).class_names
     st.markdown(f"**{result.accuracy:.2%}** of {int(result.confusion.sum()):,} test images "
                 f"right; {len(result.mistakes):,} wrong.")
@@ -59,6 +59,7 @@ def section(dataset: str) -> None:
         st.caption(f"Most common mistake: {names[true]} read as {names[predicted]} "
                    f"({worst[true, predicted]} times).")
     gallery(result, dataset, names)
+    calibration_view(probabilities, labels)
     run = _lab_run(card)
     if run is not None:
         histograms(run)
@@ -85,6 +86,46 @@ def gallery(result: evaluation.Evaluation, dataset: str, names: tuple[str, ...])
                      width="stretch")
             st.caption(f"true **{names[mistake.true]}**, read **{names[mistake.predicted]}** "
                        f"({mistake.confidence:.0%})")
+
+
+def calibration_view(probabilities: np.ndarray, labels: np.ndarray) -> None:
+    """Is it right 90 % of the time when it says 90 %? Before and after temperature scaling,
+    and what an "I don't know" threshold trades."""
+    st.markdown("**Calibration: can its confidence be trusted?**")
+    found = calibration.calibrate(probabilities, labels)
+    before, after = st.columns(3)[:2]
+    before.metric("Expected calibration error, as trained", f"{found.before.ece:.2%}",
+                  help="The gap between confidence and accuracy, averaged over the test images "
+                       "(15 bins of confidence). 0 is a model that is right 90 % of the time "
+                       "when it says 90 %.")
+    after.metric(f"After temperature scaling (T = {found.temperature:.2f})",
+                 f"{found.after.ece:.2%}",
+                 delta=f"{100 * (found.after.ece - found.before.ece):+.2f} points",
+                 delta_color="inverse",
+                 help=f"T is fitted on the first {found.held_out:,} test images and the errors "
+                      f"are measured on the other {found.evaluated:,}. Dividing the "
+                      "log-probabilities by T > 1 makes the model less sure; T < 1 surer. It "
+                      "never changes the answer.")
+    st.plotly_chart(trust_plots.reliability(found.after.edges, found.before.accuracy,
+                                            found.after.accuracy, found.after.counts),
+                    key="lab.reliability", config={"displayModeBar": False})
+    threshold = st.slider("Answer only when at least this sure (else say \"I don't know\")",
+                          0.10, 0.99, 0.90, 0.01, key="lab.confidence_threshold",
+                          help="With temperature scaling applied. Below the threshold the model "
+                               "abstains: fewer answers, and fewer of them wrong.")
+    scaled = calibration.scale(probabilities, found.temperature)
+    thresholds = np.linspace(0.1, 0.999, 120)
+    share, accuracy = calibration.coverage_curve(scaled, labels, thresholds)
+    chosen_share, chosen_accuracy = calibration.coverage_curve(scaled, labels, [threshold])
+    left, right = st.columns([1, 2])
+    left.metric("Answered", f"{chosen_share[0]:.1%}")
+    left.metric("Right among those", f"{chosen_accuracy[0]:.2%}"
+                if chosen_share[0] else "—")
+    always = predict.accuracy_of(probabilities, labels)
+    left.caption(f"Over all {len(labels):,} test images: {always:.2%} when it must always "
+                 "answer.")
+    right.plotly_chart(trust_plots.coverage(thresholds, share, accuracy, threshold),
+                       key="lab.coverage", config={"displayModeBar": False})
 
 
 def histograms(run: lab.LabRun) -> None:

@@ -99,18 +99,40 @@ def render_model(column, title: str, classifier: predict.Classifier | None,
             return
         result = classifier.predict(image, saliency=True)
         digit_col, heat_col = st.columns([1, 1])
-        digit_col.markdown(f"<div class='nc-digit'>{result.digit}</div>"
+        digit_col.markdown(f"<div class='nc-digit{' nc-doubt' if result.not_a_digit else ''}'>"
+                           f"{result.digit}</div>"
                            f"<div class='nc-confidence'>{result.confidence:.0%} sure</div>",
                            unsafe_allow_html=True)
         heat_col.image(plots.upscale(plots.saliency_overlay(image, result.saliency), 140),
                        width=140, caption="Saliency: pixels that moved the answer")
+        render_novelty(result)
         st.plotly_chart(plots.probability_bars(result.probabilities, datasets.DIGITS, true_label),
                         config={"displayModeBar": False}, key=f"draw.bars.{title}")
 
 
+def render_novelty(result: predict.Prediction) -> None:
+    """The "is it a digit?" verdict beside the softmax's own claim."""
+    if result.not_digit_score is None:
+        return
+    numbers = (f"not-a-digit score **{result.not_digit_score:.1f}**, flagged above "
+               f"**{result.not_digit_threshold:.1f}**; the softmax alone: "
+               f"**{result.digit}, {result.confidence:.1%} sure**")
+    if result.not_a_digit:
+        st.warning(f"**This does not look like a digit.** {numbers}.",
+                   icon=":material/help:")
+    else:
+        st.caption(f"Looks like a digit: {numbers}.", help=NOVELTY_HELP)
+
+
+NOVELTY_HELP = ("A softmax always names a digit, a smiley included, and is often sure of it. "
+                "This score asks the network's own features instead: a detector fitted on "
+                "training digits and on generated drawings that are not digits (stars, "
+                "letters, scribbles...). Its threshold keeps 99.5 % of held-out MNIST test "
+                "digits below it.")
+
 st.html("<style>.nc-digit{font-size:6rem;font-weight:700;line-height:1;color:#4cc9f0;"
-        "text-align:center}.nc-confidence{text-align:center;font-size:1.2rem;opacity:.8}"
-        "</style>")
+        "text-align:center}.nc-digit.nc-doubt{color:#8d99ae;text-decoration:line-through "
+        "3px}.nc-confidence{text-align:center;font-size:1.2rem;opacity:.8}</style>")
 if runtime.training_jobs(manager):  # poll only while something trains
     render_training_status(store_signature())
 
@@ -127,7 +149,8 @@ with input_col:
     cnn_card = choose_cnn()
 
 announce_swap(cnn_card)
-mlp = runtime.load_classifier("mlp", DATASET)
+mlp_card = next((card for name in zoo.MLPS if (card := store.read_card(name, DATASET))), None)
+mlp = runtime.load_classifier(mlp_card.name, DATASET) if mlp_card else None
 cnn = runtime.load_classifier(cnn_card.name, DATASET) if cnn_card else None
 render_model(mlp_col, "MLP", mlp, image, true_label)
 render_model(cnn_col, "CNN", cnn, image, true_label)

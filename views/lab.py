@@ -10,14 +10,15 @@ from ui import (
     dataset_explorer,
     fundamentals_view,
     lab_compare,
+    lab_robustness,
     lab_train,
     lab_understand,
     lstm_lab,
     runtime,
 )
 
-SECTIONS = ("Train", "Compare runs", "Understand & export", "Data", "Fundamentals",
-            "Sequences (LSTM)")
+SECTIONS = ("Train", "Compare runs", "Understand & export", "Robustness", "Data",
+            "Fundamentals", "Sequences (LSTM)")
 
 st.title("Training lab")
 st.markdown("Pick a dataset, a network and an optimizer, press **Train** and talk over the live "
@@ -41,6 +42,8 @@ elif section in ("Understand & export", "Data"):
         dataset_explorer.section(dataset)
     else:
         lab_understand.section(dataset)
+elif section == "Robustness":
+    lab_robustness.section()
 elif section == "Fundamentals":
     fundamentals_view.section()
 else:

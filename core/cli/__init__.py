@@ -17,11 +17,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 
-# Before anything imports TensorFlow: its informational lines are not for a terminal.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Before anything imports TensorFlow: its informational lines and, on a machine without a
+# GPU, its "failed call to cuInit" error are not for a terminal.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# The commands that run a network; the others (data, serve) never load TensorFlow here.
+USES_TENSORFLOW = {"models", "predict", "evaluate", "gan", "lab", "bench"}
 
 from core.cli.commands import (  # noqa: E402
     cmd_bench,
@@ -123,8 +127,35 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+@contextlib.contextmanager
+def native_stderr_silenced():
+    """Send what C++ code writes to standard error to /dev/null for a while. TensorFlow's
+    start-up lines (oneDNN, "Could not find cuda drivers") are written before its logging
+    is set up, so no environment variable reaches them; Python's own errors still show,
+    since the exception is printed after the block."""
+    sys.stderr.flush()
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
+def load_tensorflow_quietly() -> None:
+    """Import TensorFlow and find its devices (its second burst of lines) in silence."""
+    with native_stderr_silenced():
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command in USES_TENSORFLOW:
+        load_tensorflow_quietly()
     try:
         return args.run(args)
     except ValueError as error:  # core's actionable errors: print them, not a traceback

@@ -16,7 +16,7 @@ import tensorflow as tf
 from scipy import ndimage
 
 from core import store
-from core.inference import warm
+from core.inference import novelty, warm
 from core.models import zoo
 
 # SmoothGrad: averaging the gradient over a few noisy copies removes most of the speckle
@@ -31,6 +31,14 @@ class Prediction:
 
     probabilities: np.ndarray  # (classes,) float32, sums to 1
     saliency: np.ndarray | None  # (H, W) float32 in [0, 1]: how much each pixel mattered
+    # "Is it a digit?" (core.inference.novelty): the log-odds that it is not, and the
+    # threshold above which it is flagged; None for a model without a detector.
+    not_digit_score: float | None = None
+    not_digit_threshold: float | None = None
+
+    @property
+    def not_a_digit(self) -> bool:
+        return self.not_digit_score is not None and self.not_digit_score > self.not_digit_threshold
 
     @property
     def digit(self) -> int:
@@ -47,45 +55,64 @@ class Classifier:
     def __init__(self, stored: store.StoredModel) -> None:
         self.model, self.card = stored.model, stored.card
         self.input_shape = tuple(self.model.inputs[0].shape[1:])
-        outputs_logits = outputs_logits_of(self.card)
-        model = self.model
+        self.outputs_logits = outputs_logits = outputs_logits_of(self.card)
+        both = novelty.penultimate(self.model)
 
-        def log_probabilities(images: tf.Tensor) -> tf.Tensor:
-            outputs = model(images, training=False)
+        def forward(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+            features, outputs = both(images, training=False)
             if outputs_logits:
-                return tf.nn.log_softmax(outputs)
-            return tf.math.log(tf.clip_by_value(outputs, 1e-12, 1.0))
+                return features, outputs, tf.nn.log_softmax(outputs)
+            return features, outputs, tf.math.log(tf.clip_by_value(outputs, 1e-12, 1.0))
 
-        def explain(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        def explain(images: tf.Tensor) -> tuple[tf.Tensor, ...]:
             # Fixed noise: the same drawing always gets the same map (no flicker on rerun).
             noise = SMOOTH_SIGMA * tf.random.stateless_normal((SMOOTH_SAMPLES, *self.input_shape),
                                                               seed=(1, 2))
             batch = tf.concat([images[:1], images[:1] + noise], axis=0)
             with tf.GradientTape() as tape:
                 tape.watch(batch)
-                log_p = log_probabilities(batch)
+                features, outputs, log_p = forward(batch)
                 target = tf.argmax(log_p[0])
                 chosen = tf.reduce_sum(tf.gather(log_p, target, axis=1))
             gradient = tf.reduce_mean(tape.gradient(chosen, batch), axis=0, keepdims=True)
-            return tf.exp(log_p[:1]), gradient
+            return tf.exp(log_p[:1]), gradient, features[:1], outputs[:1]
+
+        def read(images: tf.Tensor) -> tuple[tf.Tensor, ...]:
+            features, outputs, log_p = forward(images)
+            return tf.exp(log_p), features, outputs
 
         batch = tf.TensorSpec((None, *self.input_shape), tf.float32)
         one = tf.TensorSpec((1, *self.input_shape), tf.float32)
-        self._probabilities = tf.function(lambda x: tf.exp(log_probabilities(x)),
-                                          input_signature=[batch])
+        self._read = tf.function(read, input_signature=[batch])
         self._explain = tf.function(explain, input_signature=[one])
         # Keras layers are not safe to call from several threads at once (the inspector shares it).
         self.lock = threading.Lock()
+        self.detector = novelty.detector_of(stored, outputs_logits)
         self.predict(np.zeros(self.input_shape[:2], np.float32), saliency=True)
 
     def probabilities(self, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
         """Return (n, classes) probabilities for images (n, H, W[, C]) in [0, 1]."""
+        return self.read(images, batch_size)[0]
+
+    def read(self, images: np.ndarray, batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+        """Return (n, classes) probabilities and (n,) not-a-digit scores (NaN without a
+        detector) for images (n, H, W[, C]) in [0, 1]."""
         images = self._batch(images)
-        parts = []
+        probabilities, scores = [], []
         with self.lock:
             for start in range(0, len(images), batch_size):
-                parts.append(self._probabilities(images[start : start + batch_size]).numpy())
-        return np.concatenate(parts) if parts else np.zeros((0, 10), np.float32)
+                p, features, outputs = self._read(images[start : start + batch_size])
+                probabilities.append(p.numpy())
+                scores.append(self._scores(features.numpy(), outputs.numpy()))
+        if not probabilities:
+            return np.zeros((0, 10), np.float32), np.zeros(0)
+        return np.concatenate(probabilities), np.concatenate(scores)
+
+    def _scores(self, features: np.ndarray, outputs: np.ndarray) -> np.ndarray:
+        if self.detector is None:
+            return np.full(len(features), np.nan)
+        return self.detector.scores(
+            novelty.detector_inputs(features, outputs, self.outputs_logits))
 
     def accuracy(self, images: np.ndarray, labels: np.ndarray) -> float:
         """Return the fraction of images (n, H, W[, C]) classified as their labels."""
@@ -95,10 +122,15 @@ class Classifier:
         """Return the prediction for one image (H, W[, C]), with its saliency map if asked."""
         images = self._batch(image[None])
         with self.lock:
-            if not saliency:
-                return Prediction(self._probabilities(images).numpy()[0], None)
-            probabilities, gradient = self._explain(images)
-        return Prediction(probabilities.numpy()[0], saliency_map(gradient.numpy()[0]))
+            if saliency:
+                probabilities, gradient, features, outputs = self._explain(images)
+                heat = saliency_map(gradient.numpy()[0])
+            else:
+                (probabilities, features, outputs), heat = self._read(images), None
+        threshold = self.detector.threshold if self.detector else None
+        score = (float(self._scores(features.numpy(), outputs.numpy())[0])
+                 if self.detector else None)
+        return Prediction(probabilities.numpy()[0], heat, score, threshold)
 
     def _batch(self, images: np.ndarray) -> np.ndarray:
         images = np.asarray(images, dtype=np.float32)

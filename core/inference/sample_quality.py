@@ -1,6 +1,8 @@
 """How good are generated digits? Measured with a trained classifier, as a judge.
 
-- confident: the share of samples the classifier reads with probability >= 0.9;
+- confident: the share of samples the classifier reads with probability >= 0.9 that its
+  "is it a digit?" detector (core.inference.novelty) does not flag: an untrained
+  generator's blobs can be read as one digit with confidence, but they are not digits;
 - class shares: which digits get drawn (a missing class is mode collapse, made visible);
 - Inception Score: exp(E[KL(p(y|x) || p(y))]), between 1 (noise) and 10 (sharp digits of
   every class in equal shares; real test digits score about 9.9);
@@ -13,14 +15,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-import keras
 import numpy as np
 import tensorflow as tf
 from scipy import linalg
 
 from core import store
 from core.data import datasets
-from core.inference import predict, warm
+from core.inference import novelty, predict, warm
 from core.models import zoo
 
 CONFIDENT = 0.9
@@ -53,41 +54,47 @@ class Judge:
     def __init__(self, stored: store.StoredModel) -> None:
         self.card = stored.card
         model = stored.model
-        last_dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)][-1]
-        both = keras.Model(model.inputs, [last_dense.input, model.outputs[0]])
-        logits = predict.outputs_logits_of(self.card)
+        both = novelty.penultimate(model)
+        self.outputs_logits = logits = predict.outputs_logits_of(self.card)
+        self.detector = novelty.detector_of(stored, logits)
         shape = tuple(model.inputs[0].shape[1:])
 
-        def features_and_probabilities(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        def features_and_outputs(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
             features, outputs = both(tf.reshape(images, (-1, *shape)), training=False)
-            return features, tf.nn.softmax(outputs) if logits else outputs
+            return features, outputs, tf.nn.softmax(outputs) if logits else outputs
 
-        self._call = tf.function(features_and_probabilities,
+        self._call = tf.function(features_and_outputs,
                                  input_signature=[tf.TensorSpec((None, 28, 28), tf.float32)])
         self.lock = threading.Lock()
         test_images = datasets.load(self.card.dataset).images("test")
-        reference, _ = self.features_and_probabilities(test_images)
+        reference, _, _ = self.read(test_images)
         self.reference = _moments(reference)
 
-    def features_and_probabilities(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return penultimate features and probabilities for images (n, 28, 28) in [0, 1]."""
+    def read(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return penultimate features, probabilities and not-a-digit flags for images
+        (n, 28, 28) in [0, 1] (no flags, all False, without a detector)."""
         images = np.asarray(images, np.float32).reshape(-1, 28, 28)
-        features, probabilities = [], []
+        features, outputs, probabilities = [], [], []
         with self.lock:
             for start in range(0, len(images), 1000):
-                f, p = self._call(images[start : start + 1000])
+                f, o, p = self._call(images[start : start + 1000])
                 features.append(f.numpy())
+                outputs.append(o.numpy())
                 probabilities.append(p.numpy())
-        return np.concatenate(features), np.concatenate(probabilities)
+        features, outputs = np.concatenate(features), np.concatenate(outputs)
+        flags = (self.detector.flags(novelty.detector_inputs(features, outputs,
+                                                             self.outputs_logits))
+                 if self.detector else np.zeros(len(features), bool))
+        return features, np.concatenate(probabilities), flags
 
     def measure(self, images: np.ndarray, asked: np.ndarray | None = None) -> Quality:
         """Judge samples (n, 28, 28) in [0, 1]; `asked` holds the digits a conditional
         generator was asked for."""
-        features, probabilities = self.features_and_probabilities(images)
+        features, probabilities, not_digits = self.read(images)
         digits = probabilities.argmax(axis=1)
         shares = np.bincount(digits, minlength=probabilities.shape[1]) / len(digits)
         return Quality(
-            confident=float((probabilities.max(axis=1) >= CONFIDENT).mean()),
+            confident=float(((probabilities.max(axis=1) >= CONFIDENT) & ~not_digits).mean()),
             class_shares=shares,
             inception_score=inception_score(probabilities),
             frechet_distance=frechet_distance(_moments(features), self.reference),

@@ -11,7 +11,7 @@ import numpy as np
 
 from core import store
 from core.data import noise
-from core.inference import denoise
+from core.inference import denoise, novelty
 from core.models import zoo
 from core.models.zoo import TrainConfig
 from core.training import line_autoencoder
@@ -93,7 +93,8 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
         metrics = denoise.quality(restore, x_test)
     else:
         loss, accuracy = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)
-        metrics = {}
+        metrics = ({"novelty": novelty.fit_for(model, dataset, spec.outputs_logits).as_dict()}
+                   if dataset in novelty.DIGIT_DATASETS else {})
     card = store.new_card(name, dataset, spec.title, config, test_accuracy=accuracy,
                           test_loss=loss, train_seconds=train_seconds, epochs=config.epochs,
                           quick=quick, metrics=metrics)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import keras
 import numpy as np
 
-from core.data import datasets, noise
+from core.data import datasets, distortions, noise
 from core.models import zoo
 from core.models.zoo import TrainConfig
 from core.training.jobs import Job
@@ -28,7 +28,8 @@ PUBLISH_EVERY_S = 0.25
 
 
 class Batches(keras.utils.PyDataset):
-    """Shuffled batches with the recipe's augmentation: random shifts, then random noise.
+    """Shuffled batches with the recipe's augmentation: other writers' styles, random shifts,
+    then random noise.
 
     What each batch asks of the model (`target`): "labels" for a classifier, "clean" for a
     denoiser (the shifted clean image), "guided" for a denoiser with a guide (both, by the
@@ -52,6 +53,8 @@ class Batches(keras.utils.PyDataset):
         size = self.config.batch_size
         ids = self.order[index * size : (index + 1) * size]
         clean = self.images[ids]
+        if self.config.distort:
+            clean = distortions.augment(clean, self.labels[ids], self.rng, self.config.distort)
         if self.config.shift_pixels:
             clean = random_shift(clean, self.config.shift_pixels, self.rng)
         if self.config.mirror:

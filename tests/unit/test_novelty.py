@@ -1,0 +1,51 @@
+"""Is it a digit? The detector on a trained CNN's features, its threshold and its card."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core import store
+from core.data import datasets, non_digits
+from core.inference import novelty, predict
+
+
+def test_the_detector_is_fitted_and_kept_on_the_card(use_trained):
+    card = store.read_card("cnn_report", "mnist")
+    kept = novelty.DigitDetector.from_dict(card.metrics["novelty"])
+    assert np.isfinite(kept.threshold) and kept.method == novelty.METHOD
+    classifier = predict.load_classifier("cnn_report")
+    assert classifier.detector == kept
+
+
+def test_drawings_that_are_not_digits_are_flagged_and_test_digits_are_not(use_trained):
+    classifier = predict.load_classifier("cnn_report")
+    others, _ = non_digits.drawings(300, seed=123)  # new drawings: the fit used seed 0
+    _, other_scores = classifier.read(others)
+    test = datasets.load("mnist").images("test")[5000:7000]  # not the threshold's half
+    probabilities, digit_scores = classifier.read(test)
+    threshold = classifier.detector.threshold
+    assert (other_scores > threshold).mean() > 0.5
+    assert (digit_scores > threshold).mean() < 0.02
+    # The softmax alone is sure of many of them: the detector is what tells them apart.
+    other_probabilities = classifier.probabilities(others)
+    assert (other_probabilities.max(axis=1) >= 0.9).mean() > 0.2
+
+
+def test_one_prediction_carries_the_verdict(use_trained):
+    classifier = predict.load_classifier("cnn_report")
+    star = non_digits.drawings(1, seed=5, families=("star",))[0][0]
+    result = classifier.predict(star)
+    assert result.not_a_digit and result.not_digit_threshold == classifier.detector.threshold
+    digit = classifier.predict(datasets.load("mnist").images("test")[9000])
+    assert not digit.not_a_digit
+
+
+def test_the_threshold_keeps_the_held_out_share_of_digits():
+    rng = np.random.default_rng(0)
+    digits, held_out = rng.normal(0, 1, (2000, 4)), rng.normal(0, 1, (2000, 4))
+    others = rng.normal(3, 1, (2000, 4))
+    detector = novelty.fit(digits, others, held_out)
+    assert abs(detector.flags(held_out).mean() - (1 - novelty.DIGIT_COVERAGE)) < 0.002
+    assert detector.flags(rng.normal(3, 1, (1000, 4))).mean() > 0.9
+    assert novelty.DigitDetector.from_dict(detector.as_dict()) == detector
+
