@@ -106,9 +106,8 @@ def left_out_families(classifier: predict.Classifier) -> dict:
 
 
 def detector_inputs(classifier: predict.Classifier, images: np.ndarray) -> np.ndarray:
-    both = novelty.penultimate(classifier.model)
-    features, outputs = both.predict(images.reshape(-1, 28, 28, 1), batch_size=1000, verbose=0)
-    return novelty.detector_inputs(features, outputs, classifier.outputs_logits)
+    described = novelty.describer(classifier.model, classifier.outputs_logits)
+    return described.predict(images.reshape(-1, 28, 28, 1), batch_size=500, verbose=0)[0]
 
 
 def main() -> dict:

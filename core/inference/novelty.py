@@ -6,12 +6,11 @@ the threshold that keeps 99.5 % of held-out digits, the Mahalanobis distance to 
 class (Lee et al. 2018) flags 3 % of them on the MLP's features and the distance to the
 10th nearest training digit (Sun et al. 2022) 22 %. So the detector learns from examples of
 both, as outlier exposure does (Hendrycks et al. 2019), without retraining the classifier:
-a logistic regression on its penultimate features (and, for a network that outputs logits,
-their log-sum-exp, the "energy") separates training digits, half of them redrawn as other
-writers might (core.data.distortions), from drawings that are not digits
-(core.data.non_digits). The threshold is set on data: the score that DIGIT_COVERAGE of
-held-out digits (the first half of the test set) stay under. The fitted detector, 2d + 2
-numbers, is kept on the model's card.
+a logistic regression on its own features (see `describer`) separates training digits,
+half of them redrawn as other writers might (core.data.distortions), from drawings that are
+not digits (core.data.non_digits). The threshold is set on data: the score that
+DIGIT_COVERAGE of held-out digits (the first half of the test set) stay under. The fitted
+detector (3 numbers per feature and one) is kept on the model's card.
 """
 
 from __future__ import annotations
@@ -32,22 +31,46 @@ CALIBRATION_SAMPLES = 5_000  # held-out digits (the first half of the test set) 
 DIGIT_COVERAGE = 0.995  # the share of held-out digits under the threshold
 DIGIT_DATASETS = ("mnist",)  # where "not a digit" means something
 RIDGE = 1e-3
-METHOD = "logistic regression on penultimate features, outlier exposure"
+METHOD = "logistic regression on pooled stage and penultimate features, outlier exposure"
 
 
-def penultimate(model: keras.Model) -> keras.Model:
-    """Return a model with two outputs: the input to the last Dense layer (the features the
-    classifier decides on) and the classifier's own output."""
+def describer(model: keras.Model, outputs_logits: bool) -> keras.Model:
+    """Return a model with three outputs: what the detector reads, the penultimate features
+    (the input to the last Dense layer, what the classifier decides on) and the classifier's
+    own output.
+
+    The detector reads the penultimate features, the energy (the log-sum-exp of the logits,
+    for a network that outputs logits) and, for every convolution stage, the mean and the
+    maximum of each feature map over the image: strokes, corners and curves are there, and
+    they tell a triangle from a 4 better than the last layer does (measured: 72 and 90 %
+    against 50 % of the families left out of the fit flagged, for cnn_best).
+    """
     last_dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)][-1]
-    return keras.Model(model.inputs, [last_dense.input, model.outputs[0]])
+    # Names of our own: a model's layers may already be called "flatten".
+    penultimate = keras.layers.Flatten(name="novelty_features")(last_dense.input)
+    output = model.outputs[0]
+    parts = [penultimate]
+    if outputs_logits:  # the log-sum-exp of log-probabilities is always 0: nothing to add
+        parts.append(keras.ops.logsumexp(output, axis=1, keepdims=True))
+    for layer in model.layers:
+        if _is_stage(layer):
+            parts += [keras.layers.GlobalAveragePooling2D(name=f"novelty_mean_{layer.name}")(
+                          layer.output),
+                      keras.layers.GlobalMaxPooling2D(name=f"novelty_max_{layer.name}")(
+                          layer.output)]
+    read = (keras.layers.Concatenate(name="novelty_read")(parts) if len(parts) > 1
+            else penultimate)
+    return keras.Model(model.inputs, [read, penultimate, output])
 
 
-def detector_inputs(features: np.ndarray, outputs: np.ndarray, outputs_logits: bool) -> np.ndarray:
-    """Return what the detector reads: the features, then the energy for a logits model."""
-    features = np.asarray(features, np.float64).reshape(len(features), -1)
-    if not outputs_logits:  # log-sum-exp of log-probabilities is always 0: nothing to add
-        return features
-    return np.c_[features, special.logsumexp(np.asarray(outputs, np.float64), axis=1)]
+def _is_stage(layer: keras.layers.Layer) -> bool:
+    """Whether a layer ends a convolution stage: a 2-D feature map after its non-linearity."""
+    if len(layer.output.shape) != 4:
+        return False
+    if isinstance(layer, keras.layers.ReLU | keras.layers.Activation):
+        return True
+    return (isinstance(layer, keras.layers.Conv2D)
+            and layer.activation is not keras.activations.linear)
 
 
 @dataclass(frozen=True)
@@ -102,9 +125,10 @@ def fit(digits: np.ndarray, others: np.ndarray, held_out: np.ndarray) -> DigitDe
 
 def detector_of(stored: store.StoredModel, outputs_logits: bool) -> DigitDetector | None:
     """Return a digit classifier's detector from its card; one stored before detectors were
-    gets it fitted now (a few seconds, once per process). None for other datasets."""
+    (or fitted by another method) gets it fitted now (a few seconds, once per process).
+    None for other datasets."""
     kept = stored.card.metrics.get("novelty")
-    if kept:
+    if kept and kept.get("method") == METHOD:  # one fitted another way reads other features
         return DigitDetector.from_dict(kept)
     if stored.card.dataset not in DIGIT_DATASETS:
         return None
@@ -113,12 +137,11 @@ def detector_of(stored: store.StoredModel, outputs_logits: bool) -> DigitDetecto
 
 def fit_for(model: keras.Model, dataset: str, outputs_logits: bool) -> DigitDetector:
     """Fit a classifier's detector on its own features of the fitting images."""
-    both = penultimate(model)
+    described = describer(model, outputs_logits)
 
     def inputs_of(images: np.ndarray) -> np.ndarray:
-        features, outputs = both.predict(images.reshape(-1, *model.inputs[0].shape[1:]),
-                                         batch_size=1000, verbose=0)
-        return detector_inputs(features, outputs, outputs_logits)
+        shaped = images.reshape(-1, *model.inputs[0].shape[1:])
+        return np.asarray(described.predict(shaped, batch_size=500, verbose=0)[0], np.float64)
 
     digits, others, held_out = fitting_images(dataset)
     return fit(inputs_of(digits), inputs_of(others), inputs_of(held_out))

@@ -56,13 +56,14 @@ class Classifier:
         self.model, self.card = stored.model, stored.card
         self.input_shape = tuple(self.model.inputs[0].shape[1:])
         self.outputs_logits = outputs_logits = outputs_logits_of(self.card)
-        both = novelty.penultimate(self.model)
+        described = novelty.describer(self.model, outputs_logits)
 
-        def forward(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
-            features, outputs = both(images, training=False)
+        def forward(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+            """Return what the not-a-digit detector reads, and the log-probabilities."""
+            read, _, outputs = described(images, training=False)
             if outputs_logits:
-                return features, outputs, tf.nn.log_softmax(outputs)
-            return features, outputs, tf.math.log(tf.clip_by_value(outputs, 1e-12, 1.0))
+                return read, tf.nn.log_softmax(outputs)
+            return read, tf.math.log(tf.clip_by_value(outputs, 1e-12, 1.0))
 
         def explain(images: tf.Tensor) -> tuple[tf.Tensor, ...]:
             # Fixed noise: the same drawing always gets the same map (no flicker on rerun).
@@ -71,19 +72,19 @@ class Classifier:
             batch = tf.concat([images[:1], images[:1] + noise], axis=0)
             with tf.GradientTape() as tape:
                 tape.watch(batch)
-                features, outputs, log_p = forward(batch)
+                read, log_p = forward(batch)
                 target = tf.argmax(log_p[0])
                 chosen = tf.reduce_sum(tf.gather(log_p, target, axis=1))
             gradient = tf.reduce_mean(tape.gradient(chosen, batch), axis=0, keepdims=True)
-            return tf.exp(log_p[:1]), gradient, features[:1], outputs[:1]
+            return tf.exp(log_p[:1]), gradient, read[:1]
 
-        def read(images: tf.Tensor) -> tuple[tf.Tensor, ...]:
-            features, outputs, log_p = forward(images)
-            return tf.exp(log_p), features, outputs
+        def probabilities_and_read(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+            read, log_p = forward(images)
+            return tf.exp(log_p), read
 
         batch = tf.TensorSpec((None, *self.input_shape), tf.float32)
         one = tf.TensorSpec((1, *self.input_shape), tf.float32)
-        self._read = tf.function(read, input_signature=[batch])
+        self._read = tf.function(probabilities_and_read, input_signature=[batch])
         self._explain = tf.function(explain, input_signature=[one])
         # Keras layers are not safe to call from several threads at once (the inspector shares it).
         self.lock = threading.Lock()
@@ -101,18 +102,17 @@ class Classifier:
         probabilities, scores = [], []
         with self.lock:
             for start in range(0, len(images), batch_size):
-                p, features, outputs = self._read(images[start : start + batch_size])
+                p, read = self._read(images[start : start + batch_size])
                 probabilities.append(p.numpy())
-                scores.append(self._scores(features.numpy(), outputs.numpy()))
+                scores.append(self._scores(read.numpy()))
         if not probabilities:
             return np.zeros((0, 10), np.float32), np.zeros(0)
         return np.concatenate(probabilities), np.concatenate(scores)
 
-    def _scores(self, features: np.ndarray, outputs: np.ndarray) -> np.ndarray:
+    def _scores(self, read: np.ndarray) -> np.ndarray:
         if self.detector is None:
-            return np.full(len(features), np.nan)
-        return self.detector.scores(
-            novelty.detector_inputs(features, outputs, self.outputs_logits))
+            return np.full(len(read), np.nan)
+        return self.detector.scores(read)
 
     def accuracy(self, images: np.ndarray, labels: np.ndarray) -> float:
         """Return the fraction of images (n, H, W[, C]) classified as their labels."""
@@ -123,13 +123,12 @@ class Classifier:
         images = self._batch(image[None])
         with self.lock:
             if saliency:
-                probabilities, gradient, features, outputs = self._explain(images)
+                probabilities, gradient, read = self._explain(images)
                 heat = saliency_map(gradient.numpy()[0])
             else:
-                (probabilities, features, outputs), heat = self._read(images), None
+                (probabilities, read), heat = self._read(images), None
         threshold = self.detector.threshold if self.detector else None
-        score = (float(self._scores(features.numpy(), outputs.numpy())[0])
-                 if self.detector else None)
+        score = float(self._scores(read.numpy())[0]) if self.detector else None
         return Prediction(probabilities.numpy()[0], heat, score, threshold)
 
     def _batch(self, images: np.ndarray) -> np.ndarray:

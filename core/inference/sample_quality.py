@@ -54,16 +54,16 @@ class Judge:
     def __init__(self, stored: store.StoredModel) -> None:
         self.card = stored.card
         model = stored.model
-        both = novelty.penultimate(model)
-        self.outputs_logits = logits = predict.outputs_logits_of(self.card)
+        logits = predict.outputs_logits_of(self.card)
+        described = novelty.describer(model, logits)
         self.detector = novelty.detector_of(stored, logits)
         shape = tuple(model.inputs[0].shape[1:])
 
-        def features_and_outputs(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
-            features, outputs = both(tf.reshape(images, (-1, *shape)), training=False)
-            return features, outputs, tf.nn.softmax(outputs) if logits else outputs
+        def read_features_probabilities(images: tf.Tensor) -> tuple[tf.Tensor, ...]:
+            read, features, outputs = described(tf.reshape(images, (-1, *shape)), training=False)
+            return read, features, tf.nn.softmax(outputs) if logits else outputs
 
-        self._call = tf.function(features_and_outputs,
+        self._call = tf.function(read_features_probabilities,
                                  input_signature=[tf.TensorSpec((None, 28, 28), tf.float32)])
         self.lock = threading.Lock()
         test_images = datasets.load(self.card.dataset).images("test")
@@ -74,17 +74,16 @@ class Judge:
         """Return penultimate features, probabilities and not-a-digit flags for images
         (n, 28, 28) in [0, 1] (no flags, all False, without a detector)."""
         images = np.asarray(images, np.float32).reshape(-1, 28, 28)
-        features, outputs, probabilities = [], [], []
+        reads, features, probabilities = [], [], []
         with self.lock:
             for start in range(0, len(images), 1000):
-                f, o, p = self._call(images[start : start + 1000])
+                r, f, p = self._call(images[start : start + 1000])
+                reads.append(r.numpy())
                 features.append(f.numpy())
-                outputs.append(o.numpy())
                 probabilities.append(p.numpy())
-        features, outputs = np.concatenate(features), np.concatenate(outputs)
-        flags = (self.detector.flags(novelty.detector_inputs(features, outputs,
-                                                             self.outputs_logits))
-                 if self.detector else np.zeros(len(features), bool))
+        features = np.concatenate(features)
+        flags = (self.detector.flags(np.concatenate(reads)) if self.detector
+                 else np.zeros(len(features), bool))
         return features, np.concatenate(probabilities), flags
 
     def measure(self, images: np.ndarray, asked: np.ndarray | None = None) -> Quality:
