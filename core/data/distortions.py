@@ -11,7 +11,10 @@ run as one interpolation over the whole batch.
 from __future__ import annotations
 
 import numpy as np
+from PIL import Image
 from scipy import ndimage
+
+from core.data import preprocess
 
 # What strength 1 means for each transformation.
 MAX_ROTATION_DEGREES = 30.0
@@ -93,6 +96,26 @@ def augment(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
     for index in np.flatnonzero(styled & (labels == 1)):
         out[index] = serif_one(out[index], rng)
     return out.reshape(shape).astype(np.float32)
+
+
+def through_canvas(images: np.ndarray, rng: np.random.Generator,
+                   canvas: int = 280) -> np.ndarray:
+    """Return digits as the Draw page sees them when drawn with the canvas pen: enlarged to
+    the canvas, strokes thickened by a random pen, drawn small or large anywhere, and
+    brought back by the canvas path (core.data.preprocess)."""
+    out = []
+    for digit in np.asarray(images, np.float32).reshape(len(images), 28, 28):
+        big = np.asarray(Image.fromarray((digit * 255).astype(np.uint8)).resize(
+            (canvas, canvas), Image.Resampling.BILINEAR))
+        pen = int(rng.choice([1, 5, 9, 13]))
+        big = ndimage.grey_dilation(big, size=(pen, pen)) if pen > 1 else big
+        side = int(canvas * rng.uniform(0.4, 1.0))
+        small = np.asarray(Image.fromarray(big).resize((side, side), Image.Resampling.BILINEAR))
+        field = np.zeros((canvas, canvas), np.float32)
+        top, left = rng.integers(0, canvas - side + 1, size=2)
+        field[top : top + side, left : left + side] = small / 255.0
+        out.append(preprocess.to_mnist(field))
+    return np.stack(out)
 
 
 def cross_seven(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import numpy as np
 
 from core import store
+from core.data import non_digits
 from tests.app.conftest import open_page, text_of
-from tests.drawings import canvas_state, digit_canvas, png_bytes
+from tests.drawings import canvas_rgba, canvas_state, digit_canvas, png_bytes
 
 CANVAS_KEY = "draw.canvas.0"
 
 
 def predicted_digits(app) -> list[str]:
-    return [md.value.split("nc-digit'>")[1][0] for md in app.markdown
-            if "nc-digit'>" in md.value]
+    return [match.group(1) for md in app.markdown
+            if (match := re.search(r"class='nc-digit[^']*'>(\d)", md.value))]
+
+
+def test_a_star_is_flagged_and_the_softmax_answer_stays_visible(draw_page):
+    star = (non_digits.draw("star", np.random.default_rng(1)) * 255).astype(np.uint8)
+    draw_page.session_state[CANVAS_KEY] = canvas_state(canvas_rgba(star))
+    draw_page.run()
+    assert not draw_page.exception
+    warnings = [w.value for w in draw_page.warning if "does not look like a digit" in w.value]
+    assert len(warnings) >= 1 and "the softmax alone" in warnings[0]
+    assert len(predicted_digits(draw_page)) == 2  # its claim is still shown, struck through
+    assert "nc-doubt" in "".join(md.value for md in draw_page.markdown)
+
+
+def test_a_digit_is_not_flagged(draw_page):
+    draw_page.session_state[CANVAS_KEY] = canvas_state(digit_canvas(0))
+    draw_page.run()
+    assert not [w for w in draw_page.warning if "does not look like a digit" in w.value]
+    assert sum("Looks like a digit" in c.value for c in draw_page.caption) == 2
 
 
 def test_an_empty_canvas_asks_for_a_digit_not_a_guess(draw_page):

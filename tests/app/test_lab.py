@@ -180,3 +180,26 @@ def test_the_lstm_trains_live_and_reports_rmse(lab_page):
     assert table["epochs"].tolist() == [10, 500]
     assert table["test RMSE"].tolist()[1] == 48.75
     assert table["test RMSE"].tolist()[0] > 0
+
+
+def test_calibration_and_robustness_of_stored_classifiers(use_trained):
+    app = open_page(PAGE)
+    go_to(app, "Understand & export")
+    app.selectbox(key="lab.understand.mnist").set_value("cnn_report").run()
+    metrics = {m.label: m.value for m in app.metric}
+    before = float(metrics["Expected calibration error, as trained"].rstrip("%"))
+    after_label = next(label for label in metrics if label.startswith("After temperature"))
+    assert float(metrics[after_label].rstrip("%")) <= before + 0.05
+    answered = float(metrics["Answered"].rstrip("%"))
+    app.slider(key="lab.confidence_threshold").set_value(0.99).run()
+    assert float(next(m.value for m in app.metric if m.label == "Answered").rstrip("%")) < answered
+    assert len(app.get("plotly_chart")) == 4  # confusion, per class, reliability, coverage
+    go_to(app, "Robustness")
+    assert not app.exception, app.exception
+    assert app.multiselect(key="lab.robust.models").value == ["mlp", "cnn_report"]
+    assert "loses most to" in text_of(app)
+    app.slider(key="lab.robust.strength").set_value(1.0).run()
+    app.selectbox(key="lab.robust.kind").set_value("thicken").run()
+    assert not app.exception, app.exception
+    assert "thicker strokes at 1.0" in text_of(app)
+    assert "mistakes mlp was surest of" in text_of(app)
