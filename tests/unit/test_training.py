@@ -78,7 +78,7 @@ def test_first_launch_queues_quick_models_then_the_best_then_upgrades(nc_home):
     manager.max_concurrent = 0  # queue only: nothing may start in this test
     titles = [job.title for job in fit.ensure_default_models(manager)]
     assert titles == [
-        "Train mlp on mnist (quick recipe)", "Train cnn_report on mnist (quick recipe)",
-        "Train cnn_best on mnist (full recipe)", "Train mlp on mnist (full recipe)",
+        "Train mlp_augmented on mnist (quick recipe)", "Train cnn_report on mnist (quick recipe)",
+        "Train cnn_best on mnist (full recipe)", "Train mlp_augmented on mnist (full recipe)",
         "Train cnn_report on mnist (full recipe)",
     ]
