@@ -129,23 +129,46 @@ def _locked() -> contextlib.AbstractContextManager[None]:
     return file_lock.locked(_pool_path().with_suffix(".lock"))
 
 
+def checked_image(image: np.ndarray) -> np.ndarray:
+    """Return a drawing as (28, 28) float32, or raise ValueError for anything else."""
+    image = np.asarray(image, dtype=np.float32)
+    if image.shape != (28, 28) or not np.isfinite(image).all():
+        raise ValueError(f"A class drawing must be a 28x28 image, not {image.shape}.")
+    return image
+
+
+def check_pace(last_sent: float | None, now: float) -> None:
+    """Raise TooSoon when the same person's previous send (`last_sent`) was under a second ago."""
+    if last_sent is not None and now - last_sent < MIN_SECONDS_BETWEEN_DRAWINGS:
+        raise TooSoon("That drawing was just sent; wait a second before the next one.")
+
+
+def encode_image(image: np.ndarray) -> str:
+    """A 28x28 image in [0, 1] as base64 of its 784 bytes (a pool line stays small)."""
+    pixels = np.clip(np.round(image * 255), 0, 255).astype(np.uint8)
+    return base64.b64encode(pixels.tobytes()).decode()
+
+
+def decode_image(text: str) -> np.ndarray:
+    """The (28, 28) float32 image `encode_image` wrote; ValueError for a damaged one."""
+    pixels = np.frombuffer(base64.b64decode(text, validate=True), np.uint8)
+    if pixels.size != 784:
+        raise ValueError("a damaged drawing")
+    return pixels.reshape(28, 28).astype(np.float32) / 255.0
+
+
 def add_drawing(image: np.ndarray, meant: int, last_sent: float | None = None) -> float:
     """Add a 28x28 drawing in [0, 1] with the digit its author meant; return when it was added.
 
     Raises ValueError for a wrong shape or digit, TooSoon when `last_sent` (the same
     person's previous send) was under a second ago, PoolFull when the pool is full.
     """
-    image = np.asarray(image, dtype=np.float32)
-    if image.shape != (28, 28) or not np.isfinite(image).all():
-        raise ValueError(f"A class drawing must be a 28x28 image, not {image.shape}.")
+    image = checked_image(image)
     if not 0 <= int(meant) <= 9:
         raise ValueError(f"The digit meant must be 0-9, not {meant}.")
     now = time.time()
-    if last_sent is not None and now - last_sent < MIN_SECONDS_BETWEEN_DRAWINGS:
-        raise TooSoon("That drawing was just sent; wait a second before the next one.")
-    pixels = np.clip(np.round(image * 255), 0, 255).astype(np.uint8)
-    line = json.dumps({"t": round(now, 3), "meant": int(meant),
-                       "pixels": base64.b64encode(pixels.tobytes()).decode()})
+    check_pace(last_sent, now)
+    line = json.dumps({"t": round(now, 3), "meant": int(meant), "pixels": encode_image(image)})
     with _locked():
         if drawings_count() >= MAX_DRAWINGS:
             raise PoolFull(f"The class pool is full ({MAX_DRAWINGS:,} drawings); the "
@@ -182,13 +205,12 @@ def drawings() -> ClassDrawings:
     for line in lines:
         try:
             entry = json.loads(line)
-            pixels = np.frombuffer(base64.b64decode(entry["pixels"], validate=True), np.uint8)
-            digit = int(entry["meant"])
-            if pixels.size != 784 or not 0 <= digit <= 9:
+            image, digit = decode_image(entry["pixels"]), int(entry["meant"])
+            if not 0 <= digit <= 9:
                 continue
         except (ValueError, KeyError, TypeError):
             continue
-        images.append(pixels.reshape(28, 28).astype(np.float32) / 255.0)
+        images.append(image)
         meant.append(digit)
     return ClassDrawings(np.array(images, np.float32).reshape(-1, 28, 28),
                          np.array(meant, np.int64))

@@ -23,6 +23,7 @@ BRIEF_DENOISER = TrainConfig(epochs=1, train_samples=6000, loss="binary_crossent
                              guide_weight=0.3)
 BRIEF_ANOMALY = TrainConfig(learning_rate=0.01, batch_size=100, epochs=15, loss="mse")
 BRIEF_GENERATORS = ("dcgan_fast", "cgan", "vae")
+BRIEF_CNN_BEST = TrainConfig(epochs=1, train_samples=6000, batch_size=64)
 BRIEF_GENERATOR_SECONDS = 3.0
 
 REAL_DATA_DIR = settings.data_dir()
@@ -67,6 +68,28 @@ def trained_home(tmp_path_factory) -> Path:
         else:
             os.environ[settings.HOME_ENV] = previous
     return home
+
+
+@pytest.fixture(scope="session")
+def teach_home(tmp_path_factory) -> Path:
+    """A home with a briefly trained cnn_best, the network the Teach page transfers from."""
+    home = link_home(tmp_path_factory.mktemp("teach") / "home")
+    previous = os.environ.get(settings.HOME_ENV)
+    os.environ[settings.HOME_ENV] = str(home)
+    try:
+        fit.train_model("cnn_best", config=BRIEF_CNN_BEST)
+    finally:
+        if previous is None:
+            os.environ.pop(settings.HOME_ENV)
+        else:
+            os.environ[settings.HOME_ENV] = previous
+    return home
+
+
+@pytest.fixture
+def use_teach_home(teach_home, monkeypatch) -> Path:
+    monkeypatch.setenv(settings.HOME_ENV, str(teach_home))
+    return teach_home
 
 
 @pytest.fixture

@@ -31,8 +31,9 @@ def preprocessed(make: Callable[[], np.ndarray]) -> Input:
     return image, None, None
 
 
-def canvas(key_prefix: str) -> Input:
-    """A black canvas to draw on in white, with a stroke width and a clear button."""
+def canvas(key_prefix: str, prompt: str = "Draw a digit on the black canvas.") -> Input:
+    """A black canvas to draw on in white, with a stroke width and a clear button; `prompt`
+    says what to draw while it is empty. Bump `clear_canvas(key_prefix)` to empty it."""
     stroke = st.slider("Stroke width", 8, 40, 20, key=f"{key_prefix}.stroke")
     clears_key = f"{key_prefix}.clears"
     clears = st.session_state.setdefault(clears_key, 0)
@@ -42,12 +43,18 @@ def canvas(key_prefix: str) -> Input:
         return_image_data=True, key=f"{key_prefix}.canvas.{clears}",
     )
     if st.button("Clear", key=f"{key_prefix}.clear", icon=":material/delete:"):
-        st.session_state[clears_key] = clears + 1
-        st.session_state.pop(SHARED_IMAGE, None)
+        clear_canvas(key_prefix)
         st.rerun()
     if drawing.image_data is None:
-        return None, None, "Draw a digit on the black canvas."
+        return None, None, prompt
     return preprocessed(lambda: preprocess.from_canvas(drawing.image_data))
+
+
+def clear_canvas(key_prefix: str) -> None:
+    """Empty a canvas (a new key gives a fresh one) and forget the shared drawing."""
+    clears_key = f"{key_prefix}.clears"
+    st.session_state[clears_key] = st.session_state.get(clears_key, 0) + 1
+    st.session_state.pop(SHARED_IMAGE, None)
 
 
 def upload(key: str) -> Input:

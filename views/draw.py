@@ -10,7 +10,7 @@ from core.data import datasets
 from core.figures import plots
 from core.inference import predict
 from core.models import zoo
-from ui import inputs, runtime
+from ui import charts, inputs, runtime
 
 DATASET = "mnist"
 SOURCES = ("Draw", "Upload", "Test sample")
@@ -99,10 +99,7 @@ def render_model(column, title: str, classifier: predict.Classifier | None,
             return
         result = classifier.predict(image, saliency=True)
         digit_col, heat_col = st.columns([1, 1])
-        digit_col.markdown(f"<div class='nc-digit{' nc-doubt' if result.not_a_digit else ''}'>"
-                           f"{result.digit}</div>"
-                           f"<div class='nc-confidence'>{result.confidence:.0%} sure</div>",
-                           unsafe_allow_html=True)
+        charts.answer(digit_col, str(result.digit), result.confidence, result.not_a_digit)
         heat_col.image(plots.upscale(plots.saliency_overlay(image, result.saliency), 140),
                        width=140, caption="Saliency: pixels that moved the answer")
         render_novelty(result)
@@ -130,9 +127,7 @@ NOVELTY_HELP = ("A softmax always names a digit, a smiley included, and is often
                 "letters, scribbles...). Its threshold keeps 99.5 % of held-out MNIST test "
                 "digits below it.")
 
-st.html("<style>.nc-digit{font-size:6rem;font-weight:700;line-height:1;color:#4cc9f0;"
-        "text-align:center}.nc-digit.nc-doubt{color:#8d99ae;text-decoration:line-through "
-        "3px}.nc-confidence{text-align:center;font-size:1.2rem;opacity:.8}</style>")
+st.html(charts.ANSWER_STYLE)
 if runtime.training_jobs(manager):  # poll only while something trains
     render_training_status(store_signature())
 

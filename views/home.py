@@ -31,6 +31,10 @@ PAGE_CARDS = [
     ("views/latent.py", "Latent explorer", ":material/scatter_plot:",
      "Walk between two generated digits along a great circle, and explore the 2-D map of "
      "every digit a variational autoencoder knows: pick any point and see the digit there."),
+    ("views/teach.py", "Teach it new symbols", ":material/draw_abstract:",
+     "Name new classes (+ − × ÷ =, shapes, letters), let the class draw examples, and watch "
+     "transfer learning from the digit CNN beat a network trained from scratch on the same "
+     "few drawings, live, with the learning curve that explains pretraining."),
     ("views/lab.py", "Training lab", ":material/model_training:",
      "Pick a dataset, a network and an optimizer and train it live; race SGD against Adam from "
      "the same start; see the confusion matrix and the mistakes; take the model and a script "

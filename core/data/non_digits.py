@@ -10,54 +10,44 @@ itself is fitted on digits only, so every family here is unseen by it.
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageDraw
 
-from core.data import preprocess
-
-CANVAS = 280
-Stroke = list[tuple[float, float]]  # points (x, y) in a unit box, y down
+from core.data import pen, preprocess
 
 
-def _circle(cx: float, cy: float, r: float, start: float = 0.0, end: float = 360.0,
-            points: int = 40) -> Stroke:
-    angles = np.radians(np.linspace(start, end, points))
-    return [(cx + r * np.cos(a), cy + r * np.sin(a)) for a in angles]
-
-
-def star(_rng: np.random.Generator) -> list[Stroke]:
+def star(_rng: np.random.Generator) -> list[pen.Stroke]:
     corners = [(0.5 + 0.5 * np.cos(np.radians(-90 + 144 * k)),
                 0.5 + 0.5 * np.sin(np.radians(-90 + 144 * k))) for k in range(6)]
     return [corners]
 
 
-def smiley(rng: np.random.Generator) -> list[Stroke]:
+def smiley(rng: np.random.Generator) -> list[pen.Stroke]:
     eye = rng.uniform(0.03, 0.06)
-    return [_circle(0.5, 0.5, 0.5), _circle(0.35, 0.38, eye), _circle(0.65, 0.38, eye),
-            _circle(0.5, 0.5, 0.28, 30, 150, 20)]
+    return [pen.circle(0.5, 0.5, 0.5), pen.circle(0.35, 0.38, eye), pen.circle(0.65, 0.38, eye),
+            pen.circle(0.5, 0.5, 0.28, 30, 150, 20)]
 
 
-def house(rng: np.random.Generator) -> list[Stroke]:
+def house(rng: np.random.Generator) -> list[pen.Stroke]:
     roof = rng.uniform(0.3, 0.45)
     return [[(0.1, roof), (0.1, 1.0), (0.9, 1.0), (0.9, roof), (0.1, roof)],
             [(0.0, roof + 0.05), (0.5, 0.0), (1.0, roof + 0.05)],
             [(0.4, 1.0), (0.4, 0.7), (0.6, 0.7), (0.6, 1.0)]]
 
 
-def heart(_rng: np.random.Generator) -> list[Stroke]:
+def heart(_rng: np.random.Generator) -> list[pen.Stroke]:
     t = np.linspace(0, 2 * np.pi, 60)
     x = 16 * np.sin(t) ** 3
     y = 13 * np.cos(t) - 5 * np.cos(2 * t) - 2 * np.cos(3 * t) - np.cos(4 * t)
     return [list(zip(0.5 + x / 34, 0.45 - y / 34, strict=True))]
 
 
-def spiral(rng: np.random.Generator) -> list[Stroke]:
+def spiral(rng: np.random.Generator) -> list[pen.Stroke]:
     turns = rng.uniform(2.0, 3.5)
     t = np.linspace(0, turns * 2 * np.pi, 120)
     r = 0.5 * t / t[-1]
     return [list(zip(0.5 + r * np.cos(t), 0.5 + r * np.sin(t), strict=True))]
 
 
-def scribble(rng: np.random.Generator) -> list[Stroke]:
+def scribble(rng: np.random.Generator) -> list[pen.Stroke]:
     """A random smooth loop-de-loop, as a bored student draws one."""
     points = rng.uniform(0, 1, (rng.integers(6, 11), 2))
     t = np.linspace(0, len(points) - 1, 200)
@@ -67,19 +57,19 @@ def scribble(rng: np.random.Generator) -> list[Stroke]:
     return [list(zip(x + wobble, y + np.roll(wobble, 17), strict=True))]
 
 
-def zigzag(rng: np.random.Generator) -> list[Stroke]:
+def zigzag(rng: np.random.Generator) -> list[pen.Stroke]:
     teeth = int(rng.integers(3, 7))
     return [[(k / teeth, float(k % 2)) for k in range(teeth + 1)]]
 
 
-def grid(_rng: np.random.Generator) -> list[Stroke]:
+def grid(_rng: np.random.Generator) -> list[pen.Stroke]:
     return [[(0.33, 0.0), (0.33, 1.0)], [(0.67, 0.0), (0.67, 1.0)],
             [(0.0, 0.33), (1.0, 0.33)], [(0.0, 0.67), (1.0, 0.67)]]
 
 
-def sun(rng: np.random.Generator) -> list[Stroke]:
+def sun(rng: np.random.Generator) -> list[pen.Stroke]:
     rays = int(rng.integers(6, 10))
-    strokes = [_circle(0.5, 0.5, 0.25)]
+    strokes = [pen.circle(0.5, 0.5, 0.25)]
     for k in range(rays):
         a = 2 * np.pi * k / rays
         strokes.append([(0.5 + 0.33 * np.cos(a), 0.5 + 0.33 * np.sin(a)),
@@ -87,35 +77,35 @@ def sun(rng: np.random.Generator) -> list[Stroke]:
     return strokes
 
 
-def cat(rng: np.random.Generator) -> list[Stroke]:
-    return [_circle(0.5, 0.6, 0.38), [(0.2, 0.38), (0.22, 0.05), (0.42, 0.24)],
-            [(0.58, 0.24), (0.78, 0.05), (0.8, 0.38)], _circle(0.38, 0.55, 0.04),
-            _circle(0.62, 0.55, 0.04), [(0.0, 0.7), (0.3, 0.72)], [(0.7, 0.72), (1.0, 0.7)]]
+def cat(rng: np.random.Generator) -> list[pen.Stroke]:
+    return [pen.circle(0.5, 0.6, 0.38), [(0.2, 0.38), (0.22, 0.05), (0.42, 0.24)],
+            [(0.58, 0.24), (0.78, 0.05), (0.8, 0.38)], pen.circle(0.38, 0.55, 0.04),
+            pen.circle(0.62, 0.55, 0.04), [(0.0, 0.7), (0.3, 0.72)], [(0.7, 0.72), (1.0, 0.7)]]
 
 
-def fish(_rng: np.random.Generator) -> list[Stroke]:
-    return [_circle(0.45, 0.5, 0.35, 0, 360), [(0.78, 0.5), (1.0, 0.3), (1.0, 0.7), (0.78, 0.5)],
-            _circle(0.28, 0.45, 0.04)]
+def fish(_rng: np.random.Generator) -> list[pen.Stroke]:
+    return [pen.circle(0.45, 0.5, 0.35, 0, 360), [(0.78, 0.5), (1.0, 0.3), (1.0, 0.7), (0.78, 0.5)],
+            pen.circle(0.28, 0.45, 0.04)]
 
 
-def triangle(_rng: np.random.Generator) -> list[Stroke]:
+def triangle(_rng: np.random.Generator) -> list[pen.Stroke]:
     return [[(0.5, 0.0), (1.0, 0.9), (0.0, 0.9), (0.5, 0.0)]]
 
 
-def square(_rng: np.random.Generator) -> list[Stroke]:
+def square(_rng: np.random.Generator) -> list[pen.Stroke]:
     return [[(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0), (0.0, 0.0)]]
 
 
-def arrow(_rng: np.random.Generator) -> list[Stroke]:
+def arrow(_rng: np.random.Generator) -> list[pen.Stroke]:
     return [[(0.0, 0.5), (1.0, 0.5)], [(0.7, 0.2), (1.0, 0.5), (0.7, 0.8)]]
 
 
-def lightning(_rng: np.random.Generator) -> list[Stroke]:
+def lightning(_rng: np.random.Generator) -> list[pen.Stroke]:
     return [[(0.6, 0.0), (0.25, 0.55), (0.65, 0.45), (0.35, 1.0)]]
 
 
 # Capital letters with shapes no digit has (O, I, S, Z, B, G are digits in disguise).
-LETTERS: dict[str, list[Stroke]] = {
+LETTERS: dict[str, list[pen.Stroke]] = {
     "A": [[(0.0, 1.0), (0.5, 0.0), (1.0, 1.0)], [(0.22, 0.6), (0.78, 0.6)]],
     "H": [[(0.0, 0.0), (0.0, 1.0)], [(1.0, 0.0), (1.0, 1.0)], [(0.0, 0.5), (1.0, 0.5)]],
     "K": [[(0.0, 0.0), (0.0, 1.0)], [(0.9, 0.0), (0.0, 0.55)], [(0.3, 0.4), (1.0, 1.0)]],
@@ -132,11 +122,11 @@ LETTERS: dict[str, list[Stroke]] = {
 }
 
 
-def letter(rng: np.random.Generator) -> list[Stroke]:
+def letter(rng: np.random.Generator) -> list[pen.Stroke]:
     return LETTERS[str(rng.choice(list(LETTERS)))]
 
 
-def word(rng: np.random.Generator) -> list[Stroke]:
+def word(rng: np.random.Generator) -> list[pen.Stroke]:
     """Two or three letters side by side, as a student writes a word or their initials."""
     count = int(rng.integers(2, 4))
     strokes = []
@@ -146,7 +136,7 @@ def word(rng: np.random.Generator) -> list[Stroke]:
     return strokes
 
 
-def polygon(rng: np.random.Generator) -> list[Stroke]:
+def polygon(rng: np.random.Generator) -> list[pen.Stroke]:
     """A closed shape of 4 to 8 corners, convex or not."""
     corners = int(rng.integers(4, 9))
     angles = np.sort(rng.uniform(0, 2 * np.pi, corners))
@@ -156,7 +146,7 @@ def polygon(rng: np.random.Generator) -> list[Stroke]:
     return [points + points[:1]]
 
 
-def crossings(rng: np.random.Generator) -> list[Stroke]:
+def crossings(rng: np.random.Generator) -> list[pen.Stroke]:
     """Three to five straight lines across each other, through the middle."""
     strokes = []
     for _ in range(int(rng.integers(3, 6))):
@@ -177,28 +167,7 @@ FAMILIES = {
 
 def draw(family: str, rng: np.random.Generator) -> np.ndarray:
     """Return one drawing of a family as the canvas sends it: (280, 280) float32 in [0, 1]."""
-    strokes = FAMILIES[family](rng)
-    size = rng.uniform(0.4, 0.85) * CANVAS
-    aspect = rng.uniform(0.75, 1.25)
-    width, height = size * min(1.0, aspect), size * min(1.0, 1 / aspect)
-    left, top = rng.uniform(5, CANVAS - width - 5), rng.uniform(5, CANVAS - height - 5)
-    angle, slant = np.radians(rng.uniform(-15, 15)), rng.uniform(-0.2, 0.2)
-    cos, sin = np.cos(angle), np.sin(angle)
-    shake = 0.012
-    image = Image.new("L", (CANVAS, CANVAS), 0)
-    pen = ImageDraw.Draw(image)
-    pen_width = int(rng.integers(12, 30))
-    for stroke in strokes:
-        points = np.asarray(stroke, np.float64) + rng.normal(0, shake, (len(stroke), 2))
-        x, y = points[:, 0] - 0.5 + slant * (points[:, 1] - 0.5), points[:, 1] - 0.5
-        x, y = cos * x - sin * y, sin * x + cos * y
-        xy = [(left + width * (a + 0.5), top + height * (b + 0.5))
-              for a, b in zip(x, y, strict=True)]
-        pen.line(xy, fill=255, width=pen_width, joint="curve")
-        for end in (xy[0], xy[-1]):  # a round pen: round ends
-            r = pen_width / 2
-            pen.ellipse((end[0] - r, end[1] - r, end[0] + r, end[1] + r), fill=255)
-    return np.asarray(image, np.float32) / 255.0
+    return pen.render(FAMILIES[family](rng), rng)
 
 
 def drawings(count: int, seed: int = 0,

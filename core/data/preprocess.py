@@ -121,16 +121,16 @@ def to_mnist(gray: np.ndarray, source: str = "canvas") -> np.ndarray:
     gray = np.asarray(gray, dtype=np.float32)
     peak = float(gray.max()) if gray.size else 0.0
     if peak < 0.1:
-        raise EmptyDrawing(f"Draw a digit: the {source} is empty.")
+        raise EmptyDrawing(f"Nothing to read yet: the {source} is empty.")
     ink = gray > INK_THRESHOLD * peak
     if ink.mean() > MAX_INK_FRACTION:
         raise EmptyDrawing(f"The {source} is almost all ink: " + (
-            "clear it and draw one digit." if source == "canvas" else "one digit is wanted."))
+            "clear it and draw one thing." if source == "canvas" else "one digit is wanted."))
     rows = np.flatnonzero(ink.any(axis=1))
     cols = np.flatnonzero(ink.any(axis=0))
     height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
     if max(height, width) < MIN_EXTENT * max(gray.shape):
-        raise EmptyDrawing("Draw a digit: that is only a dot. Draw it larger.")
+        raise EmptyDrawing("That is only a dot: draw it larger.")
     crop = gray[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1] / peak
     scale = BOX / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))

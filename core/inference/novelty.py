@@ -36,6 +36,14 @@ RIDGE = 1e-3
 # Named by what it reads and learns from: a card whose detector says otherwise is refitted.
 METHOD = ("logistic regression on pooled stage and penultimate features; digits as is, "
           "redrawn and through the canvas against generated non-digits")
+# New symbols a class teaches (core.training.teach): "none of them" is learnt the same way,
+# from the class's examples redrawn against digits and drawings of other families. With a
+# few dozen examples the threshold is looser: SYMBOL_COVERAGE of held-out examples pass.
+SYMBOL_METHOD = ("logistic regression on pooled stage and penultimate features; a class's "
+                 "examples, redrawn, against digits and generated drawings of other families")
+SYMBOL_COVERAGE = 0.98
+SYMBOL_COPIES = 12  # redrawn copies of each example
+SYMBOL_OTHERS = 600  # digits, and as many generated drawings
 
 
 def describer(model: keras.Model, outputs_logits: bool) -> keras.Model:
@@ -104,9 +112,11 @@ class DigitDetector:
         return cls(**stored)
 
 
-def fit(digits: np.ndarray, others: np.ndarray, held_out: np.ndarray) -> DigitDetector:
-    """Fit the regression on detector inputs of digits and of non-digits (weighted equally),
-    then set the threshold on held-out digits."""
+def fit(digits: np.ndarray, others: np.ndarray, held_out: np.ndarray,
+        coverage: float = DIGIT_COVERAGE, method: str = METHOD) -> DigitDetector:
+    """Fit the regression on detector inputs of digits (or whatever the classes are) and of
+    everything else (weighted equally), then set the threshold that `coverage` of held-out
+    class members stay under."""
     inputs = np.concatenate([digits, others])
     is_other = np.r_[np.zeros(len(digits)), np.ones(len(others))]
     weight = np.where(is_other == 1, 0.5 / len(others), 0.5 / len(digits))
@@ -122,9 +132,9 @@ def fit(digits: np.ndarray, others: np.ndarray, held_out: np.ndarray) -> DigitDe
 
     found = optimize.minimize(loss, np.zeros(design.shape[1]), jac=True, method="L-BFGS-B",
                               options={"maxiter": 1000})
-    detector = DigitDetector(mean.tolist(), scale.tolist(), found.x.tolist(), np.inf)
-    threshold = float(np.quantile(detector.scores(held_out), DIGIT_COVERAGE))
-    return DigitDetector(mean.tolist(), scale.tolist(), found.x.tolist(), threshold)
+    detector = DigitDetector(mean.tolist(), scale.tolist(), found.x.tolist(), np.inf, method)
+    threshold = float(np.quantile(detector.scores(held_out), coverage))
+    return DigitDetector(mean.tolist(), scale.tolist(), found.x.tolist(), threshold, method)
 
 
 def detector_of(stored: store.StoredModel, outputs_logits: bool) -> DigitDetector | None:
@@ -132,7 +142,7 @@ def detector_of(stored: store.StoredModel, outputs_logits: bool) -> DigitDetecto
     (or fitted by another method) gets it fitted now (a few seconds, once per process).
     None for other datasets."""
     kept = stored.card.metrics.get("novelty")
-    if kept and kept.get("method") == METHOD:  # one fitted another way reads other features
+    if kept and kept.get("method") in (METHOD, SYMBOL_METHOD):  # others read other features
         return DigitDetector.from_dict(kept)
     if stored.card.dataset not in DIGIT_DATASETS:
         return None
@@ -141,14 +151,50 @@ def detector_of(stored: store.StoredModel, outputs_logits: bool) -> DigitDetecto
 
 def fit_for(model: keras.Model, dataset: str, outputs_logits: bool) -> DigitDetector:
     """Fit a classifier's detector on its own features of the fitting images."""
+    inputs_of = _reader(model, outputs_logits)
+    digits, others, held_out = fitting_images(dataset)
+    return fit(inputs_of(digits), inputs_of(others), inputs_of(held_out))
+
+
+def fit_symbols(model: keras.Model, examples: np.ndarray, held_out: np.ndarray,
+                classes: tuple[str, ...], seed: int = 0) -> DigitDetector:
+    """Fit the "none of these" detector of a network trained on new symbols: its examples,
+    each redrawn SYMBOL_COPIES times, against MNIST digits and generated drawings of the
+    families that are not among `classes`. The threshold is set on the held-out examples
+    (redrawn too), or on other redrawings of the examples when none are held out."""
+    rng = np.random.default_rng(seed)
+
+    def redrawn(images: np.ndarray, copies: int) -> np.ndarray:
+        repeated = np.repeat(images.reshape(-1, 28, 28), copies, axis=0)
+        return distortions.augment(repeated, np.full(len(repeated), -1), rng, share=0.8)
+
+    letters = any(len(name) == 1 and name.isalpha() for name in classes)
+    families = tuple(family for family in non_digits.FAMILIES if family not in classes
+                     and not (letters and family in ("letter", "word")))
+    others = _symbol_others(families)
+    checks = held_out if len(held_out) else examples
+    inputs_of = _reader(model, outputs_logits=True)
+    return fit(inputs_of(redrawn(examples, SYMBOL_COPIES)), inputs_of(others),
+               inputs_of(redrawn(checks, max(2, SYMBOL_COPIES // 2))), SYMBOL_COVERAGE,
+               SYMBOL_METHOD)
+
+
+def _reader(model: keras.Model, outputs_logits: bool):
+    """A function from images (n, 28, 28) to the detector's inputs (n, features)."""
     described = describer(model, outputs_logits)
 
     def inputs_of(images: np.ndarray) -> np.ndarray:
         shaped = images.reshape(-1, *model.inputs[0].shape[1:])
         return np.asarray(described.predict(shaped, batch_size=500, verbose=0)[0], np.float64)
 
-    digits, others, held_out = fitting_images(dataset)
-    return fit(inputs_of(digits), inputs_of(others), inputs_of(held_out))
+    return inputs_of
+
+
+@functools.lru_cache(maxsize=4)
+def _symbol_others(families: tuple[str, ...]) -> np.ndarray:
+    """The last MNIST training digits and generated drawings of these families."""
+    digits = datasets.load("mnist").images("train")[-SYMBOL_OTHERS:].reshape(-1, 28, 28)
+    return np.concatenate([digits, non_digits.drawings(SYMBOL_OTHERS, 0, families)[0]])
 
 
 @functools.lru_cache(maxsize=2)
