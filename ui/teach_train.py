@@ -205,9 +205,11 @@ def keep(run: teach.TeachRun) -> None:
                                help="Letters, digits and underscores.")
     if roles.button("Keep it", save_col, key="teach.keep.save", icon=":material/save:"):
         try:
-            card = teach.save(run, way, name.strip())
+            st.session_state["teach.kept"] = teach.save(run, way, name.strip()).name
         except ValueError as error:
             st.error(str(error))
             return
-        st.success(f"Kept as **{card.name}**: Inside the CNN and the Classroom page can use "
-                   "it now.")
+        st.rerun()  # so that Try it lists it too
+    if kept := st.session_state.pop("teach.kept", None):
+        st.success(f"Kept as **{kept}**: Try it above, Inside the CNN and the Classroom page "
+                   "can use it now.")

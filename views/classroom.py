@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
-from core import classroom
-from core.data import datasets
+from core import classroom, store
+from core.data import datasets, symbol_pool
 from core.figures import lab_plots, plots
 from core.inference import evaluation, predict
 from core.models import zoo
+from core.training import teach
 from ui import classroom as roles
 from ui import runtime, trash_view
 
@@ -81,6 +83,47 @@ def class_drawings() -> None:
 
 
 class_drawings()
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def read_symbols(version: tuple[int, ...], card_sha256: str,
+                 _classifier: predict.Classifier) -> tuple[symbol_pool.Pool, int,
+                                                          evaluation.Evaluation | None]:
+    """The class's examples of new symbols (Teach page) that the network never learnt from,
+    and its reading of them; read again only when the pool or the network changes."""
+    pool = symbol_pool.read()
+    learnt = set(_classifier.card.metrics.get("train_ids", ()))
+    unseen = np.array([i for i, example in enumerate(pool.ids) if example not in learnt], int)
+    if not len(unseen):
+        return pool, 0, None
+    return pool, len(unseen), evaluation.evaluate(
+        _classifier.probabilities(pool.images[unseen]), pool.labels[unseen])
+
+
+@st.fragment(run_every=REFRESH_S)
+def symbol_drawings() -> None:
+    """The newest network kept for the Teach page's classes, against the examples it never
+    learnt from: meant against read."""
+    classes = symbol_pool.classes()
+    cards = [card for card in store.cards(teach.DATASET)
+             if tuple(card.metrics.get("classes", ())) == classes]
+    if not cards:
+        return
+    card = max(cards, key=lambda c: c.trained_at)
+    classifier = runtime.load_classifier(card.name, teach.DATASET)
+    if classifier is None:
+        return
+    pool, unseen, result = read_symbols(symbol_pool.version(), card.sha256, classifier)
+    if result is None:
+        return
+    st.subheader("New symbols")
+    st.markdown(f"**{unseen:,} examples** of {', '.join(classes)} that {card.name} never "
+                f"learnt from: it reads **{result.accuracy:.0%}** of them as meant.")
+    st.plotly_chart(lab_plots.confusion(result.confusion, classes, height=420),
+                    key="classroom.symbols.confusion", config={"displayModeBar": False})
+
+
+symbol_drawings()
 if roles.confirmed_button("Clear the class drawings", "Clear every class drawing? They go to "
                           "the trash, from where Undo or Home can put them back.",
                           key="classroom.clear", icon=":material/delete:"):

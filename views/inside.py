@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core import store
+from core.data import datasets
 from core.figures import plots
 from core.inference import inspect, predict
 from core.models import zoo
+from core.training import teach
 from ui import conv_steps, feature_maps, inputs, kernel_lab, numpy_lab, runtime
 
 DATASET = "mnist"
@@ -22,15 +25,28 @@ manager = runtime.job_manager()
 
 
 def choose_classifier() -> predict.Classifier | None:
-    ranked = predict.ranked_cards(DATASET, zoo.CNNS)
+    """A digit CNN, or a network taught new symbols on the Teach page."""
+    ranked = predict.ranked_cards(DATASET, zoo.CNNS) + store.cards(teach.DATASET)
     if not ranked:
         st.info("No CNN is trained yet. The first one is on its way; this page fills in as "
                 "soon as it is ready.")
         runtime.render_jobs(manager, "inside.job")
         return None
-    name = st.selectbox("Network", [card.name for card in ranked], key="inside.cnn",
-                        format_func=lambda n: f"{zoo.spec(n).title} ({n})")
-    return runtime.load_classifier(name, DATASET)
+    by_key = {f"{card.dataset}/{card.name}": card for card in ranked}
+    key = st.selectbox("Network", list(by_key), key="inside.cnn",
+                       format_func=lambda k: f"{by_key[k].title} ({by_key[k].name})")
+    return runtime.load_classifier(by_key[key].name, by_key[key].dataset)
+
+
+def verdict(classifier: predict.Classifier, reading: int, sure: float) -> str:
+    """What the network reads, in its own classes, and how well it does on its test set."""
+    classes = classifier.card.metrics.get("classes", datasets.DIGITS)
+    text = f"{classifier.card.title} reads this as **{classes[reading]}**, {sure:.0%} sure"
+    if true_label is not None and classifier.card.dataset == DATASET:
+        text += " ✓" if reading == true_label else f" ✗ (it is a {true_label})"
+    measured_on = ("the MNIST test set" if classifier.card.dataset == DATASET
+                   else "its held-out drawings")
+    return f"{text} · {classifier.card.test_accuracy:.2%} on {measured_on}"
 
 
 input_col, model_col = st.columns([1, 1.4], gap="large")
@@ -41,12 +57,7 @@ with model_col:
     inspection = None
     if classifier is not None and image is not None:
         inspection = inspect.inspector(classifier).inspect(image)
-        verdict = f"reads this as **{inspection.digit}**, " \
-                  f"{inspection.probabilities.max():.0%} sure"
-        if true_label is not None:
-            verdict += " ✓" if inspection.digit == true_label else f" ✗ (it is a {true_label})"
-        st.markdown(f"{classifier.card.title} {verdict} · {classifier.card.test_accuracy:.2%} "
-                    "on the MNIST test set")
+        st.markdown(verdict(classifier, inspection.digit, inspection.probabilities.max()))
 if image is not None:
     input_col.image(plots.upscale(plots.gray_to_rgb(image), 140), width=140,
                     caption="The 28x28 input the network sees")

@@ -27,6 +27,7 @@ from core.data import symbols
 
 MAX_EXAMPLES = classroom.MAX_DRAWINGS
 DEFAULT_CLASSES = symbols.PRESETS["Operators"]
+NPZ_KEYS = ("images", "labels", "classes")
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,9 @@ def import_npz(data: bytes) -> int:
     ValueError that says what is wrong, and changes nothing."""
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-            images, labels, names = (archive[key] for key in ("images", "labels", "classes"))
+            if missing := [key for key in NPZ_KEYS if key not in archive.files]:
+                raise KeyError(missing[0])
+            images, labels, names = (archive[key] for key in NPZ_KEYS)
     except KeyError as error:
         raise ValueError(f"This .npz has no {error} array: export a pool to see the format "
                          "(images, labels, classes).") from None

@@ -44,5 +44,5 @@ def transfer(base: keras.Model, num_classes: int, fine_tune: bool = False) -> ke
         layer.trainable = fine_tune and layer.name in LAST_STAGE
     x = layers.Flatten(name="head_flatten")(copy.get_layer(FEATURES).output)
     x = layers.Dropout(HEAD_DROPOUT, name="head_dropout")(x)
-    outputs = layers.Dense(num_classes, name="logits")(x)
-    return keras.Model(copy.inputs, outputs, name="transfer")
+    outputs = layers.Dense(num_classes, name="head_logits")(x)
+    return keras.Model(copy.inputs[0], outputs, name="transfer")

@@ -143,12 +143,13 @@ def base_model() -> keras.Model:
 
 def train(pool: Pool, config: TeachConfig, job: Job | None = None,
           ways: tuple[str, ...] = tuple(WAYS), held_out: tuple[np.ndarray, np.ndarray] | None
-          = None, detect: bool = True) -> TeachRun:
+          = None, detect: bool = True, span: tuple[float, float] | None = None) -> TeachRun:
     """Train each way on the pool's examples for `config.seconds` of its own time.
 
     The held-out drawings are split from the pool (`split`) unless given. With `detect`,
     each network then gets its "none of these" detector (core.inference.novelty). The job,
-    when given, follows the run in `job.live` and can stop it (JobStopped)."""
+    when given, can stop it (JobStopped) and follows it in `job.live`; or, with `span`, the
+    run is that part of the job's progress and leaves `job.live` alone."""
     started = time.perf_counter()
     if held_out is None:
         train_at, held_at = split(pool.labels, len(pool.classes), config)
@@ -158,8 +159,9 @@ def train(pool: Pool, config: TeachConfig, job: Job | None = None,
     images, labels = pool.images[train_at], pool.labels[train_at]
     run = TeachRun(pool.classes, config, tuple(pool.ids[i] for i in train_at), held_out,
                    np.bincount(labels, minlength=len(pool.classes)).tolist())
-    if job is not None:
+    if job is not None and span is None:
         job.live = run
+    low, high = span or (0.0, 1.0)
     learners = {}
     for way in ways:
         model = (symbol_nets.transfer(base_model(), len(pool.classes), config.fine_tune)
@@ -186,7 +188,7 @@ def train(pool: Pool, config: TeachConfig, job: Job | None = None,
                 run.first_point_s = time.perf_counter() - started
             if job is not None:
                 done = sum(min(w.seconds, config.seconds) for w in learners.values())
-                job.publish(done / (config.seconds * len(learners)),
+                job.publish(low + (high - low) * done / (config.seconds * len(learners)),
                             f"{WAYS[way]}: {accuracy:.0%} of the held-out drawings",
                             **{f"{way}_accuracy": accuracy})
     if detect:
@@ -224,12 +226,11 @@ def learning_curve(pool: Pool, config: TeachConfig, job: Job | None = None,
     if job is not None:
         job.live = curves
     for index, per_class in enumerate(choices):
+        span = (index / len(choices), (index + 1) / len(choices))
         run = train(pool, replace(config, per_class=per_class), job, held_out=held_out,
-                    detect=False)
+                    detect=False, span=span)
         for way in WAYS:
             curves[way].append((per_class or fewest, run.accuracy(way)))
-        if job is not None:
-            job.publish((index + 1) / len(choices), f"{per_class or 'all'} per class done")
     return curves
 
 

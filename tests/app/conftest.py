@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core import classroom, settings
+
 ROOT = Path(__file__).resolve().parents[2]
+CODE = "K7QF-M2XD"
 
 
 def open_page(page: str | None = None) -> AppTest:
@@ -38,3 +41,11 @@ def text_of(app: AppTest) -> str:
 @pytest.fixture
 def draw_page(use_trained) -> AppTest:
     return open_page("views/draw.py")
+
+
+@pytest.fixture
+def student(monkeypatch):
+    """This machine's browser counts as a student's: only the code makes an instructor."""
+    monkeypatch.setenv(settings.TRUST_LOCAL_ENV, "0")
+    monkeypatch.setenv(settings.INSTRUCTOR_CODE_ENV, CODE)
+    monkeypatch.setattr(classroom, "_code", None)

@@ -9,21 +9,11 @@ import threading
 import pytest
 from streamlit import config
 
-from core import classroom, settings, store
+from core import classroom, store
 from core.models import zoo
-from tests.app.conftest import open_page, text_of
+from tests.app.conftest import CODE, open_page, text_of
 from tests.drawings import canvas_state, digit_canvas
 from ui import runtime
-
-CODE = "K7QF-M2XD"
-
-
-@pytest.fixture
-def student(monkeypatch):
-    """This machine's browser counts as a student's: only the code makes an instructor."""
-    monkeypatch.setenv(settings.TRUST_LOCAL_ENV, "0")
-    monkeypatch.setenv(settings.INSTRUCTOR_CODE_ENV, CODE)
-    monkeypatch.setattr(classroom, "_code", None)
 
 
 @pytest.fixture
