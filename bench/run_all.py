@@ -14,6 +14,7 @@ from bench import (
     robustness,
     sessions,
     store,
+    teach,
 )
 from bench.common import RESULTS
 
@@ -37,6 +38,7 @@ def summary(results: dict) -> str:
     lines += ceiling_lines(results["noise_ceiling"])
     lines += gan_lines(results["gan"])
     lines += lab_lines(results["lab"])
+    lines += teach_lines(results["teach"])
     lines += hall_lines(results.get("sessions", {}), results.get("soak", {}))
     saving = results["store"]
     lines.append(f"| saving a model with versions against before them (p50 "
@@ -175,6 +177,27 @@ def lab_lines(result: dict) -> list[str]:
     return lines + page_lines("lab training", result)
 
 
+def teach_lines(result: dict) -> list[str]:
+    goals, crowd = result["goals"], result["crowd"]
+    flagged = result["none_of_these_flagged"]
+    return [
+        f"| teach, 5 operators, 10 examples each, {result['transfer_10_seconds']:g} s: "
+        f"transfer / from scratch (held-out {result['held_out']}) | "
+        f"{result['transfer_10']:.1%} / {result['scratch_10']:.1%} | "
+        f"≥ {goals['transfer_10']:.0%} (transfer) |",
+        f"| teach, 1 example each: transfer / from scratch | {result['transfer_1']:.1%} / "
+        f"{result['scratch_1']:.1%} | ≥ {goals['transfer_1']:.0%} (transfer) |",
+        f"| teach: Train to the first curve point / training end to a reading | "
+        f"{result['first_curve_point_s']} s / {result['training_end_to_reading_s']} s | "
+        f"≤ {goals['first_curve_point_s']:g} s / ≤ {goals['training_end_to_reading_s']:g} s |",
+        f"| teach: \"none of these\" flags held-out symbols / digits / other drawings | "
+        f"{flagged['held_out_symbols']:.1%} / {flagged['mnist_test_digits']:.1%} / "
+        f"{flagged['other_drawings']:.1%} | |",
+        f"| teach: {crowd['senders']} senders at once, {crowd['sent']} drawings: refused / "
+        f"counted | {crowd['refused']} / {crowd['counted']} | 0 / {crowd['sent']} |",
+    ]
+
+
 def page_lines(what: str, result: dict) -> list[str]:
     """The throughput line of a training page, if the browser was there to measure it."""
     page = result["page"]
@@ -190,7 +213,8 @@ def main(skip_browser: bool = False) -> int:
     results = {"accuracy": accuracy.main(), "latency": latency.main(),
                "robustness": robustness.main(), "inside": inside.main(),
                "denoise": denoise.main(), "noise_ceiling": noise_ceiling.main(),
-               "gan": gan.main(), "lab": lab.main(), "store": store.main()}
+               "gan": gan.main(), "lab": lab.main(), "teach": teach.main(),
+               "store": store.main()}
     if not skip_browser:
         results["first_launch"] = first_launch.main()
         results["sessions"], results["soak"] = sessions.main(), sessions.soak()

@@ -37,7 +37,7 @@ def current() -> symbol_pool.Pool:
 
 def classes_editor(pool: symbol_pool.Pool) -> None:
     """The instructor names the classes (a preset or their own); students see them."""
-    chips = " ".join(f"`{name}`" for name in pool.classes)
+    chips = " · ".join(f"**{name}**" for name in pool.classes)
     if not roles.is_instructor():
         st.markdown(f"**The classes:** {chips} (the instructor chooses them)")
         return
@@ -124,8 +124,8 @@ def gallery(pool: symbol_pool.Pool) -> None:
             for slot, index in enumerate(members):
                 with columns[slot % 10]:
                     st.image(plots.upscale(plots.gray_to_rgb(pool.images[index]), 56), width=56)
-                    if roles.button("Delete", key=f"teach.delete.{pool.ids[index]}",
-                                    icon=":material/close:", type="tertiary"):
+                    if roles.button(":material/close:", key=f"teach.delete.{pool.ids[index]}",
+                                    type="tertiary", help="Delete this example"):
                         symbol_pool.remove(pool.ids[index])
                         st.rerun()
             if counts[label] > GALLERY:

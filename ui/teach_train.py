@@ -27,7 +27,7 @@ def controls(manager: JobManager, pool: Pool) -> None:
         format_func=PER_CLASS_LABELS.get,
         help="How many of each class's examples the networks learn from (the held-out ones "
              "never). Fewer shows what pretraining buys.")
-    seconds = seconds_col.slider("Seconds of training, each way", 5, 60, 10, 5,
+    seconds = seconds_col.slider("Seconds of training, each way", 2, 60, 10,
                                  key="teach.seconds",
                                  help="Both networks get the same CPU time, taking turns.")
     held_out = held_col.slider("Held out to measure", 0.1, 0.5, 0.25, 0.05, format="%.2f",
@@ -79,9 +79,17 @@ def follow(manager: JobManager) -> None:
         if not job.state.finished:
             runtime.render_job(job, manager, key)
             render_live(job)
+            if ready(job) and st.session_state.get("teach.ready") != job.id:
+                st.session_state["teach.ready"] = job.id  # Try it can read already
+                st.rerun(scope="app")
         elif st.session_state.get(f"{key}.seen") != job.id:
             st.session_state[f"{key}.seen"] = job.id
             st.rerun(scope="app")
+
+
+def ready(job: Job) -> bool:
+    """Whether a training job's networks can read, while their detectors are still fitted."""
+    return isinstance(job.live, teach.TeachRun) and job.live.trained
 
 
 def render_live(job: Job) -> None:
@@ -120,8 +128,10 @@ def results(manager: JobManager) -> teach.TeachRun | None:
         if curve_job.state is JobState.DONE:
             render_curve(curve_job.result)
     job = latest(manager, "teach.train")
-    if job is None or not job.state.finished:
+    if job is None:
         return None
+    if not job.state.finished:  # read already; "none of these" comes when the job is done
+        return job.live if ready(job) else None
     show_failure(job)
     if job.state is not JobState.DONE:
         return None
@@ -137,8 +147,11 @@ def show_failure(job: Job) -> None:
 
 
 @st.cache_resource(max_entries=4, show_spinner="Getting the new network ready…")
-def just_trained(run_id: int, way: str, _run: teach.TeachRun) -> predict.Classifier:
-    """A classifier over a network trained in this server that is not in the store (yet)."""
+def just_trained(run_id: int, way: str, detector: bool,
+                 _run: teach.TeachRun) -> predict.Classifier:
+    """A classifier over a network trained in this server that is not in the store (yet);
+    made again once its "none of these" detector is there."""
+    del run_id, detector  # they key the cache
     return predict.Classifier(store.StoredModel(_run.models[way], _run.card(way, "unsaved")))
 
 
@@ -149,11 +162,15 @@ def use(run: teach.TeachRun | None) -> None:
     if not options and not stored:
         st.info("Train the networks above; then draw here to see them read your symbols.")
         return
+    if run is not None and st.session_state.get("teach.use.run") != id(run):
+        st.session_state["teach.use.run"] = id(run)  # a new run: read with it first
+        st.session_state.pop("teach.use.network", None)
     canvas_col, read_col = st.columns([1, 1.6], gap="large")
     with read_col:
         chosen = st.selectbox("Network", [*options, *stored], key="teach.use.network")
         if chosen in options:
-            classifier = just_trained(id(run), options[chosen], run)
+            way = options[chosen]
+            classifier = just_trained(id(run), way, way in run.detectors, run)
         else:
             classifier = runtime.load_classifier(stored[chosen], teach.DATASET)
     if classifier is None:

@@ -33,6 +33,6 @@ run = teach_train.results(manager)
 
 st.subheader("3. Try it")
 teach_train.use(run)
-if run is not None:
+if run is not None and len(run.detectors) == len(run.models):
     st.subheader("4. Keep it")
     teach_train.keep(run)

@@ -104,6 +104,7 @@ class TeachRun:
     steps: dict[str, int] = field(default_factory=dict)
     detectors: dict[str, dict] = field(default_factory=dict)
     first_point_s: float | None = None  # from the start to the first point of a curve
+    trained: bool = False  # the networks are ready to read (their detectors may follow)
 
     def accuracy(self, way: str) -> float | None:
         """The way's latest held-out accuracy."""
@@ -191,6 +192,7 @@ def train(pool: Pool, config: TeachConfig, job: Job | None = None,
                 job.publish(low + (high - low) * done / (config.seconds * len(learners)),
                             f"{WAYS[way]}: {accuracy:.0%} of the held-out drawings",
                             **{f"{way}_accuracy": accuracy})
+    run.trained = True
     if detect:
         for way in ways:
             if job is not None:

@@ -59,7 +59,7 @@ def test_training_both_ways_then_reading_and_keeping(use_teach_home):
     app.button(key="teach.train").click().run()
     assert "at least two examples" in text_of(app)  # an empty pool cannot train
     app.button(key="teach.fill").click().run()
-    app.slider(key="teach.seconds").set_value(5).run()
+    app.slider(key="teach.seconds").set_value(2).run()
     app.select_slider(key="teach.per_class").set_value(5).run()
     app.button(key="teach.train").click().run()
     job = runtime.job_manager().find("teach.train")
@@ -88,7 +88,7 @@ def test_the_learning_curve_job_shows_its_chart(use_teach_home):
     for name in ("+", "=") * 3:
         symbol_pool.add(symbols.draw(name, np.random.default_rng(len(name))), name)
     app = open_page(PAGE)
-    app.slider(key="teach.seconds").set_value(5).run()
+    app.slider(key="teach.seconds").set_value(2).run()
     app.button(key="teach.curve").click().run()
     job = runtime.job_manager().find("teach.curve")
     assert runtime.job_manager().wait(job, timeout=120) and job.error is None

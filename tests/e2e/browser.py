@@ -119,9 +119,10 @@ def lab_curve_points(page) -> int:
     return page.evaluate(LAB_CURVE_POINTS)
 
 
-def stroke(page, points: list[tuple[float, float]]) -> None:
-    """Draw one stroke through canvas coordinates (0..280) with the mouse."""
-    box = page.locator(CANVAS).first.bounding_box()
+def stroke(page, points: list[tuple[float, float]], canvas: int = 0) -> None:
+    """Draw one stroke through canvas coordinates (0..280) with the mouse on the page's
+    `canvas`-th canvas."""
+    box = page.locator(CANVAS).nth(canvas).bounding_box()
     x0, y0 = box["x"], box["y"]
     page.mouse.move(x0 + points[0][0], y0 + points[0][1])
     page.mouse.down()

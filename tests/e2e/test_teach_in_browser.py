@@ -1,0 +1,129 @@
+"""Teaching new symbols in a lecture hall: the instructor names three classes, the instructor
+and two students draw examples of each with the mouse, the instructor trains (transfer and
+from scratch side by side), and a new drawing is read in the new classes."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from core import settings
+from core.data import symbol_pool
+from tests.e2e.browser import CANVAS, running_app, sign_in_as_instructor, stroke, wait_idle
+
+pytestmark = pytest.mark.e2e
+CODE = "TEACH-CODE"
+LINE = [(50 + 10 * i, 0) for i in range(19)]  # a horizontal stroke, y filled in below
+SHAPES = {
+    "+": [[(140, 50 + 10 * i) for i in range(19)], [(x, 140) for x, _ in LINE]],
+    "−": [[(x, 140) for x, _ in LINE]],
+    "=": [[(x, 105) for x, _ in LINE], [(x, 175) for x, _ in LINE]],
+}
+
+
+@pytest.fixture(scope="module")
+def hall_url(teach_home):
+    with running_app({settings.HOME_ENV: str(teach_home), settings.AUTOTRAIN_ENV: "0",
+                      settings.TRUST_LOCAL_ENV: "0", settings.INSTRUCTOR_CODE_ENV: CODE}) as url:
+        yield url
+
+
+def draw_on(page, index: int, name: str) -> None:
+    """Draw a symbol, stroke by stroke, on the page's `index`-th canvas."""
+    canvas = page.locator(CANVAS).nth(index)
+    canvas.wait_for(state="visible")
+    canvas.scroll_into_view_if_needed()  # the mouse only reaches what is on screen
+    for points in SHAPES[name]:
+        stroke(page, points, index)
+    wait_idle(page)
+
+
+KEPT = ("() => parseInt([...document.querySelectorAll('p')].find(p => p.innerText.includes("
+        "'of at most')).innerText.replace(/,/g, ''))")
+
+
+def kept(page) -> int:
+    """The pool's size as the page last stated it ("12 of at most 5,000 examples kept")."""
+    return page.evaluate(KEPT)
+
+
+def add_example(page, name: str) -> None:
+    """Draw `name` and press its class button until the page counts one example more (a
+    stroke drawn before the canvas listens, or a click while the page reruns, can be lost)."""
+    before = kept(page)
+    for _ in range(3):
+        draw_on(page, 0, name)
+        page.wait_for_timeout(500)  # the canvas sends its picture a moment after the stroke
+        wait_idle(page)
+        button = page.get_by_role("button", name=name, exact=True)
+        if button.is_disabled():
+            continue
+        button.click()
+        try:  # the count grows (by more when others sent theirs since this page drew it)
+            page.wait_for_function(f"({KEPT})() > {before}", timeout=15_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    wait_idle(page)
+    page.wait_for_timeout(1100)  # one send a second per person
+
+
+def test_a_class_teaches_three_symbols_and_the_network_reads_a_new_one(chromium, hall_url,
+                                                                       teach_home):
+    contexts = [chromium.new_context(viewport={"width": 1500, "height": 1300})
+                for _ in range(3)]
+    teacher, *students = [context.new_page() for context in contexts]
+    in_home(teach_home, symbol_pool.clear)  # other tests may have left examples
+    try:
+        teacher.goto(f"{hall_url}/teach")
+        wait_idle(teacher)
+        assert teacher.get_by_role("button", name="Train both").is_disabled()
+        sign_in_as_instructor(teacher, CODE)
+        teacher.get_by_role("combobox", name="Preset").click()
+        teacher.get_by_role("option", name="My own").click()
+        wait_idle(teacher)
+        names = teacher.get_by_label("2 to 10 class names, separated by commas", exact=True)
+        names.fill("+, −, =")
+        names.press("Enter")
+        wait_idle(teacher)
+        teacher.get_by_role("button", name="Use these classes").click()
+        teacher.get_by_role("tab", name="= (0)").wait_for(timeout=30_000)
+
+        for page in students:
+            page.goto(f"{hall_url}/teach")
+            wait_idle(page)
+            assert page.get_by_text("the instructor chooses them").is_visible()
+            assert page.get_by_role("button", name="Train both").is_disabled()
+            page.get_by_text("Send my drawings to the class's examples").click()
+            wait_idle(page)
+        for page in (teacher, *students):
+            for name in SHAPES:
+                add_example(page, name)
+        assert in_home(teach_home, lambda: symbol_pool.read().counts()) == [3, 3, 3]
+
+        teacher.get_by_role("button", name="Train both").click()
+        teacher.get_by_text("held-out drawings, after learning").first.wait_for(timeout=180_000)
+        teacher.get_by_text("Draw one of: +, −, =").wait_for(timeout=180_000)
+        teacher.get_by_text("4. Keep it").wait_for(timeout=180_000)  # detectors fitted too
+        wait_idle(teacher)
+        for _ in range(3):
+            draw_on(teacher, 1, "=")
+            try:
+                teacher.wait_for_selector(".nc-digit", timeout=15_000)
+                break
+            except PlaywrightTimeout:  # the first stroke after a load can be lost
+                continue
+        wait_idle(teacher)
+        assert teacher.locator(".nc-digit").first.inner_text() in SHAPES
+        for page in (teacher, *students):
+            assert page.locator("[data-testid=stException]").count() == 0
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def in_home(home, call):
+    """Call `call` with the server's home as this process's home."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(settings.HOME_ENV, str(home))
+        return call()
