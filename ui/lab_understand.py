@@ -3,46 +3,84 @@ weights moved, and the model and a script to take home."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import streamlit as st
 
 from core import store
-from core.data import datasets, image_grid
+from core.data import datasets, image_grid, symbol_pool
 from core.figures import lab_plots, trust_plots
 from core.inference import calibration, evaluation, predict
 from core.models import zoo
-from core.training import export, lab
+from core.training import export, lab, teach
 from ui import runtime
 
 GALLERY = 24
 
 
+@dataclass(frozen=True)
+class TestSet:
+    """What a classifier is measured on: a dataset's test set, or for a network taught new
+    symbols the class's examples it never learnt from."""
+
+    images: np.ndarray  # as the model reads them
+    labels: np.ndarray
+    names: tuple[str, ...]
+    pictures: np.ndarray  # for the gallery of mistakes
+    what: str
+
+
+def test_set(card: store.Card) -> TestSet | None:
+    """The card's test set; None (after saying why) when a taught network's classes are no
+    longer the Teach page's."""
+    if card.dataset != teach.DATASET:
+        loaded = datasets.load(card.dataset)
+        return TestSet(loaded.images("test"), loaded.labels("test"),
+                       datasets.info(card.dataset).class_names, loaded.x_test, "test images")
+    pool = symbol_pool.read()
+    if tuple(card.metrics.get("classes", ())) != pool.classes:
+        st.info(f"{card.name} reads {', '.join(card.metrics.get('classes', ()))}; the Teach "
+                f"page's classes are now {', '.join(pool.classes)}. Name its classes again there "
+                "to measure it on the class's examples.")
+        return None
+    learnt = set(card.metrics.get("train_ids", ()))
+    unseen = np.array([i for i, example in enumerate(pool.ids) if example not in learnt], int)
+    return TestSet(pool.images[unseen], pool.labels[unseen], pool.classes, pool.images[unseen],
+                   "examples it never learnt from")
+
+
 @st.cache_data(show_spinner="Classifying the whole test set…", max_entries=8)
-def test_probabilities(name: str, dataset: str, _sha256: str) -> np.ndarray:
-    """The model's probabilities for every test image (cached per stored file)."""
-    classifier = runtime.load_classifier(name, dataset)
-    return classifier.probabilities(datasets.load(dataset).images("test"))
+def test_probabilities(name: str, dataset: str, sha256: str, version: tuple,
+                       _images: np.ndarray) -> np.ndarray:
+    """The model's probabilities for its test images (cached per stored file and, for a
+    taught network, per state of the Teach page's examples)."""
+    del sha256, version  # they key the cache
+    return runtime.load_classifier(name, dataset).probabilities(_images)
 
 
 def section(dataset: str) -> None:
     cards = sorted((c for c in store.cards(dataset) if _is_classifier(c)),
                    key=lambda c: -c.trained_at)
     if not cards:
-        st.info(f"No classifier is trained on {datasets.info(dataset).title} yet: train one in "
-                "the *Train* section.")
+        st.info(f"No classifier is trained on {title(dataset)} yet: train one in "
+                "the *Train* section" + (" (Teach page)." if dataset == teach.DATASET else "."))
         return
     by_name = {card.name: card for card in cards}
     name = st.selectbox("Model", list(by_name), key=f"lab.understand.{dataset}",
                         format_func=lambda n: f"{by_name[n].title} ({n}) · "
                                               f"{by_name[n].test_accuracy:.2%}")
     card = by_name[name]
-    if runtime.load_classifier(name, dataset) is None:
+    if runtime.load_classifier(name, dataset) is None or (tested := test_set(card)) is None:
         return
-    probabilities = test_probabilities(name, dataset, card.sha256)
-    labels = datasets.load(dataset).labels("test")
+    if not len(tested.labels):
+        st.info("Every example of the Teach page was learnt from: draw new ones to measure it.")
+        return
+    version = symbol_pool.version() if dataset == teach.DATASET else ()
+    probabilities = test_probabilities(name, dataset, card.sha256, version, tested.images)
+    labels, names = tested.labels, tested.names
     result = evaluation.evaluate(probabilities, labels)
-    names = datasets.info(dataset).class_names
-    st.markdown(f"**{result.accuracy:.2%}** of {int(result.confusion.sum()):,} test images "
+    st.markdown(f"**{result.accuracy:.2%}** of {int(result.confusion.sum()):,} {tested.what} "
                 f"right; {len(result.mistakes):,} wrong.")
     matrix_col, class_col = st.columns([3, 2])
     with matrix_col:
@@ -58,7 +96,7 @@ def section(dataset: str) -> None:
         true, predicted = np.unravel_index(worst.argmax(), worst.shape)
         st.caption(f"Most common mistake: {names[true]} read as {names[predicted]} "
                    f"({worst[true, predicted]} times).")
-    gallery(result, dataset, names)
+    gallery(result, tested.pictures, names)
     calibration_view(probabilities, labels)
     run = _lab_run(card)
     if run is not None:
@@ -66,8 +104,14 @@ def section(dataset: str) -> None:
     downloads(card, run)
 
 
+def title(dataset: str) -> str:
+    """A dataset's title; the Teach page's networks are under "New symbols"."""
+    return "New symbols (Teach page)" if dataset == teach.DATASET else datasets.info(dataset).title
+
+
 def _is_classifier(card: store.Card) -> bool:
-    return card.name.startswith("lab_") or card.name in zoo.CLASSIFIERS
+    return (card.name.startswith("lab_") or card.name in zoo.CLASSIFIERS
+            or card.dataset == teach.DATASET)
 
 
 def _lab_run(card: store.Card) -> lab.LabRun | None:
@@ -75,10 +119,9 @@ def _lab_run(card: store.Card) -> lab.LabRun | None:
     return None if run_id is None else lab.run_by_id(run_id)
 
 
-def gallery(result: evaluation.Evaluation, dataset: str, names: tuple[str, ...]) -> None:
+def gallery(result: evaluation.Evaluation, images: np.ndarray, names: tuple[str, ...]) -> None:
     """The test images it got wrong most confidently."""
     st.markdown(f"**The {min(GALLERY, len(result.mistakes))} mistakes it was surest of**")
-    images = datasets.load(dataset).x_test
     columns = st.columns(8)
     for index, mistake in enumerate(result.mistakes[:GALLERY]):
         with columns[index % 8]:

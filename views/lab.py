@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.data import datasets
+from core import store
+from core.training import teach
 from ui import (
     dataset_explorer,
     fundamentals_view,
@@ -36,8 +37,9 @@ if section == "Train":
 elif section == "Compare runs":
     lab_compare.section(manager)
 elif section in ("Understand & export", "Data"):
-    dataset = st.selectbox("Dataset", lab_train.DATASETS, key="lab.view_dataset",
-                           format_func=lambda name: datasets.info(name).title)
+    taught = (teach.DATASET,) if section != "Data" and store.cards(teach.DATASET) else ()
+    dataset = st.selectbox("Dataset", (*lab_train.DATASETS, *taught), key="lab.view_dataset",
+                           format_func=lab_understand.title)
     if section == "Data":
         dataset_explorer.section(dataset)
     else:

@@ -80,6 +80,12 @@ def test_training_both_ways_then_reading_and_keeping(use_teach_home):
     assert card.metrics["classes"] == ["+", "×", "="] and card.metrics["held_out"] == 6
     app.selectbox(key="teach.use.network").set_value(f"{card.title} (ops_kept)").run()
     assert not app.exception
+    app.switch_page("views/lab.py").run()  # the lab's Understand measures it like any other
+    app.segmented_control(key="lab.section").set_value("Understand & export").run()
+    app.selectbox(key="lab.view_dataset").set_value(teach.DATASET).run()
+    app.selectbox(key=f"lab.understand.{teach.DATASET}").set_value("ops_kept").run()
+    # 30 examples, 15 learnt: the other 15 (held out, or beyond 5 per class) measure it.
+    assert "of 15 examples it never learnt from right" in text_of(app) and not app.exception
 
 
 def test_the_learning_curve_job_shows_its_chart(use_teach_home):
