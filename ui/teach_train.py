@@ -65,15 +65,11 @@ def start(submit, pool: Pool, config: teach.TeachConfig) -> None:
     st.rerun()
 
 
-def latest(manager: JobManager, key: str) -> Job | None:
-    return manager.find(key)
-
-
 @st.fragment(run_every=0.5)
 def follow(manager: JobManager) -> None:
     """The running job, live; the page reloads once when it finishes."""
     for key in ("teach.train", "teach.curve"):
-        job = latest(manager, key)
+        job = manager.find(key)
         if job is None:
             continue
         if not job.state.finished:
@@ -122,12 +118,12 @@ def render_curve(curves: dict, live: bool = False) -> None:
 
 def results(manager: JobManager) -> teach.TeachRun | None:
     """Show the finished jobs' results; return the last finished training run."""
-    curve_job = latest(manager, "teach.curve")
+    curve_job = manager.find("teach.curve")
     if curve_job is not None and curve_job.state.finished:
         show_failure(curve_job)
         if curve_job.state is JobState.DONE:
             render_curve(curve_job.result)
-    job = latest(manager, "teach.train")
+    job = manager.find("teach.train")
     if job is None:
         return None
     if not job.state.finished:  # read already; "none of these" comes when the job is done
