@@ -3,6 +3,7 @@ Plotly (hover, zoom) once the job has finished and they stop changing."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,8 +19,9 @@ ANSWER_STYLE = ("<style>.nc-digit{font-size:6rem;font-weight:700;line-height:1;c
 
 def answer(where, text: str, confidence: float, doubt: bool) -> None:
     """A network's answer in large type with how sure it is; struck through when the
-    drawing looks like none of the classes. The page puts ANSWER_STYLE once."""
-    where.markdown(f"<div class='nc-digit{' nc-doubt' if doubt else ''}'>{text}</div>"
+    drawing looks like none of the classes. The page puts ANSWER_STYLE once. `text` may be a
+    class name someone typed: it is escaped."""
+    where.markdown(f"<div class='nc-digit{' nc-doubt' if doubt else ''}'>{html.escape(text)}</div>"
                    f"<div class='nc-confidence'>{confidence:.0%} sure</div>",
                    unsafe_allow_html=True)
 

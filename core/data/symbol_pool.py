@@ -192,7 +192,8 @@ def import_npz(data: bytes) -> int:
     limit); return how many were added. A file that is not such an export is refused with a
     ValueError that says what is wrong, and changes nothing."""
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        buffer = io.BytesIO(data)
+        with np.load(buffer, allow_pickle=False) as archive:
             if missing := [key for key in NPZ_KEYS if key not in archive.files]:
                 raise KeyError(missing[0])
             images, labels, names = (archive[key] for key in NPZ_KEYS)
