@@ -8,6 +8,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # Tests decide themselves what trains; the app must not start jobs behind their back.
 os.environ["NEURAL_CANVAS_AUTOTRAIN"] = "0"
 
+import contextlib  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -37,6 +39,15 @@ def link_home(home: Path) -> Path:
     return home
 
 
+@contextlib.contextmanager
+def as_home(home: Path) -> Iterator[Path]:
+    """Make `home` this process's Neural Canvas home for a while (session fixtures cannot
+    use the per-test monkeypatch)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(settings.HOME_ENV, str(home))
+        yield home
+
+
 @pytest.fixture
 def nc_home(tmp_path, monkeypatch) -> Path:
     """An empty model store, the real datasets."""
@@ -50,9 +61,7 @@ def trained_home(tmp_path_factory) -> Path:
     """A home with a real MLP, CNN, denoiser, line autoencoder and three generators, trained
     once per session (about 70 s)."""
     home = link_home(tmp_path_factory.mktemp("trained") / "home")
-    previous = os.environ.get(settings.HOME_ENV)
-    os.environ[settings.HOME_ENV] = str(home)
-    try:
+    with as_home(home):
         fit.train_model("mlp", config=TrainConfig(optimizer="rmsprop", epochs=2))
         fit.train_model("cnn_report", config=TrainConfig(epochs=1))
         fit.train_model("ae_unet", config=BRIEF_DENOISER)
@@ -62,11 +71,6 @@ def trained_home(tmp_path_factory) -> Path:
             run = gan_run.Run(name)
             run.train(seconds=BRIEF_GENERATOR_SECONDS, judge=judge)
             run.to_store()
-    finally:
-        if previous is None:
-            os.environ.pop(settings.HOME_ENV)
-        else:
-            os.environ[settings.HOME_ENV] = previous
     return home
 
 
@@ -74,15 +78,8 @@ def trained_home(tmp_path_factory) -> Path:
 def teach_home(tmp_path_factory) -> Path:
     """A home with a briefly trained cnn_best, the network the Teach page transfers from."""
     home = link_home(tmp_path_factory.mktemp("teach") / "home")
-    previous = os.environ.get(settings.HOME_ENV)
-    os.environ[settings.HOME_ENV] = str(home)
-    try:
+    with as_home(home):
         fit.train_model("cnn_best", config=BRIEF_CNN_BEST)
-    finally:
-        if previous is None:
-            os.environ.pop(settings.HOME_ENV)
-        else:
-            os.environ[settings.HOME_ENV] = previous
     return home
 
 

@@ -9,6 +9,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core import settings
 from core.data import symbol_pool
+from tests.conftest import as_home
 from tests.e2e.browser import CANVAS, running_app, sign_in_as_instructor, stroke, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -73,7 +74,8 @@ def test_a_class_teaches_three_symbols_and_the_network_reads_a_new_one(chromium,
     contexts = [chromium.new_context(viewport={"width": 1500, "height": 1300})
                 for _ in range(3)]
     teacher, *students = [context.new_page() for context in contexts]
-    in_home(teach_home, symbol_pool.clear)  # other tests may have left examples
+    with as_home(teach_home):
+        symbol_pool.clear()  # other tests may have left examples
     try:
         teacher.goto(f"{hall_url}/teach")
         wait_idle(teacher)
@@ -99,7 +101,8 @@ def test_a_class_teaches_three_symbols_and_the_network_reads_a_new_one(chromium,
         for page in (teacher, *students):
             for name in SHAPES:
                 add_example(page, name)
-        assert in_home(teach_home, lambda: symbol_pool.read().counts()) == [3, 3, 3]
+        with as_home(teach_home):
+            assert symbol_pool.read().counts() == [3, 3, 3]
 
         teacher.get_by_role("button", name="Train both").click()
         teacher.get_by_text("held-out drawings, after learning").first.wait_for(timeout=180_000)
@@ -120,10 +123,3 @@ def test_a_class_teaches_three_symbols_and_the_network_reads_a_new_one(chromium,
     finally:
         for context in contexts:
             context.close()
-
-
-def in_home(home, call):
-    """Call `call` with the server's home as this process's home."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(settings.HOME_ENV, str(home))
-        return call()
