@@ -23,6 +23,8 @@ PAGES = [
     st.Page("views/gan.py", title="GAN studio", icon=":material/auto_awesome:", url_path="gan"),
     st.Page("views/latent.py", title="Latent explorer", icon=":material/scatter_plot:",
             url_path="latent"),
+    st.Page("views/probe.py", title="Probe the network", icon=":material/troubleshoot:",
+            url_path="probe"),
     st.Page("views/teach.py", title="Teach it new symbols", icon=":material/draw_abstract:",
             url_path="teach"),
     st.Page("views/lab.py", title="Training lab", icon=":material/model_training:",

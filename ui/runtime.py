@@ -197,3 +197,36 @@ def follow_job(manager: JobManager, prefix: str, key_prefix: str) -> Job | None:
         st.rerun(scope="app")
     render_job(job, manager, key_prefix)
     return job
+
+
+def in_background(manager: JobManager, key: str, title: str, work: Callable[[Job], object],
+                  ready: bool) -> bool:
+    """Run a slow computation once as a job (its result lands in a disk cache), showing its
+    progress with pause and stop while it runs; return True once `ready` says it is cached.
+    In classroom mode only the instructor starts one: the machine's CPU is the lecture's."""
+    if ready:
+        return True
+    job = manager.find(key)
+    if job is not None and job.state in (JobState.FAILED, JobState.STOPPED):
+        if job.state is JobState.FAILED:
+            st.error(f"{title} failed: {job.error}")
+        if not classroom.button(f"{title}: start again", key=f"{key}.again",
+                                icon=":material/replay:"):
+            return False
+        job = None
+    if job is None or job.state is JobState.DONE:
+        if not classroom.is_instructor():
+            st.info(f"{title}: the instructor's machine has not worked this out yet.")
+            return False
+        manager.submit(title, work, key=key)
+    st.fragment(follow_job, run_every=0.5)(manager, key, key)
+    return False
+
+
+def progress_of(job: Job, message: str) -> Callable[[float], None]:
+    """A progress callback for core's long loops that publishes to the job and obeys its
+    pause and stop buttons."""
+    def report(fraction: float) -> None:
+        job.check()
+        job.publish(progress=fraction, message=message)
+    return report

@@ -31,6 +31,11 @@ PAGE_CARDS = [
     ("views/latent.py", "Latent explorer", ":material/scatter_plot:",
      "Walk between two generated digits along a great circle, and explore the 2-D map of "
      "every digit a variational autoencoder knows: pick any point and see the digit there."),
+    ("views/probe.py", "Probe the network", ":material/troubleshoot:",
+     "Fool it with adversarial examples (FGSM, PGD, or by hand) and see robustness bought "
+     "with training; ask it why (Grad-CAM, occlusion, the training digits it finds alike); "
+     "see what each filter has learnt and a map of what every layer knows; switch off "
+     "filters and prune weights, and watch the accuracy."),
     ("views/teach.py", "Teach it new symbols", ":material/draw_abstract:",
      "Name new classes (+ − × ÷ =, shapes, letters), let the class draw examples, and watch "
      "transfer learning from the digit CNN beat a network trained from scratch on the same "

@@ -9,6 +9,7 @@
     python -m core evaluate NAME [--dataset D] [--noise KIND:LEVEL [--denoiser NAME|best]]
     python -m core gan train NAME [--seconds N] [--dataset D] [--resume]
     python -m core gan score NAME [--dataset D] [--samples N]
+    python -m core probe attack NAME [--epsilon E] [--samples N] [--dataset D]
     python -m core lab train [--preset P] [--dataset D] [--epochs N] [--seconds S]
     python -m core bench [--skip-browser]
     python -m core serve [--host H] [--port P]
@@ -25,7 +26,7 @@ import sys
 # GPU, its "failed call to cuInit" error are not for a terminal.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # The commands that run a network; the others (data, serve) never load TensorFlow here.
-USES_TENSORFLOW = {"models", "predict", "evaluate", "gan", "lab", "bench"}
+USES_TENSORFLOW = {"models", "predict", "evaluate", "gan", "lab", "probe", "bench"}
 
 from core.cli.commands import (  # noqa: E402
     cmd_bench,
@@ -39,6 +40,7 @@ from core.cli.commands import (  # noqa: E402
     cmd_models_use,
     cmd_models_versions,
     cmd_predict,
+    cmd_probe_attack,
     cmd_serve,
 )
 
@@ -102,6 +104,16 @@ def parser() -> argparse.ArgumentParser:
     gan_score.add_argument("--dataset", default="mnist")
     gan_score.add_argument("--samples", type=int, default=1000)
     gan_score.set_defaults(run=cmd_gan_score)
+
+    probe = commands.add_parser("probe", help="probe a classifier").add_subparsers(
+        dest="action", required=True)
+    attack = probe.add_parser("attack", help="PGD (L-infinity, 20 steps) on the first test "
+                              "digits: clean accuracy and attack success, as JSON")
+    attack.add_argument("name", help="a stored classifier, e.g. cnn_best or cnn_robust")
+    attack.add_argument("--epsilon", type=float, default=0.1, help="in pixel units (0 to 1)")
+    attack.add_argument("--samples", type=int, default=1000)
+    attack.add_argument("--dataset", default="mnist")
+    attack.set_defaults(run=cmd_probe_attack)
 
     lab_cmd = commands.add_parser("lab", help="the training lab").add_subparsers(
         dest="action", required=True)

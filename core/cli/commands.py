@@ -278,6 +278,25 @@ def cmd_gan_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_probe_attack(args: argparse.Namespace) -> int:
+    from core import store
+    from core.data import datasets
+    from core.inference import attacks, predict
+
+    if not 0 < args.epsilon <= 1:
+        raise ValueError("--epsilon is a pixel change between 0 and 1, e.g. 0.1.")
+    if args.samples < 1:
+        raise ValueError("--samples must be at least 1.")
+    classifier = predict.Classifier(store.load(args.name, args.dataset))
+    loaded = datasets.load(args.dataset)
+    images = loaded.images("test")[: args.samples, :, :, 0]
+    labels = loaded.labels("test")[: args.samples]
+    found = attacks.robustness(attacks.attacker(classifier), images, labels, args.epsilon)
+    print(json.dumps({"model": args.name, "dataset": args.dataset, "attack": "pgd",
+                      "norm": "linf", **found.as_dict()}))
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from bench import run_all
 

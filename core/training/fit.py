@@ -14,7 +14,7 @@ from core.data import noise
 from core.inference import denoise, novelty
 from core.models import zoo
 from core.models.zoo import TrainConfig
-from core.training import line_autoencoder
+from core.training import adversarial, line_autoencoder
 from core.training.jobs import Job, JobManager
 from core.training.keras_loop import (
     Batches,
@@ -62,7 +62,9 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
     keras.utils.set_random_seed(config.seed)
     x_train, y_train, x_test, y_test, classes = training_data(dataset, config)
     model = spec.build(x_train.shape[1:], classes)
-    trainer = guided_trainer(name, model, config, dataset) if config.guide else model
+    trainer = (guided_trainer(name, model, config, dataset) if config.guide
+               else adversarial.AdversarialTrainer(model, config, spec.outputs_logits)
+               if config.adversarial_epsilon else model)
     steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
     compile_model(trainer, config, spec.outputs_logits, steps_per_epoch)
     if job is not None:
@@ -92,7 +94,7 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
         loss, accuracy = float(np.mean(pixel_loss)), math.nan
         metrics = denoise.quality(restore, x_test)
     else:
-        loss, accuracy = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)
+        loss, accuracy = trainer.evaluate(x_test, y_test, batch_size=1000, verbose=0)
         metrics = ({"novelty": novelty.fit_for(model, dataset, spec.outputs_logits).as_dict()}
                    if dataset in novelty.DIGIT_DATASETS else {})
     card = store.new_card(name, dataset, spec.title, config, test_accuracy=accuracy,
