@@ -57,10 +57,10 @@ def filter_patches(manager: JobManager, classifier: predict.Classifier) -> None:
             filters.model_cache.path(card, f"synthesised.{stage_name}").exists()):
         synthesised = filters.synthesise(classifier, stage_name)
         left, right = st.columns([1, 3])
-        left.image(plots.upscale(plots.gray_to_rgb(synthesised[chosen]), 168), width=168,
-                   caption=f"Filter {chosen}, synthesised: an input climbed to excite it")
-        right.image(plots.feature_grid(np.moveaxis(synthesised, 0, -1), tile=56),
-                    caption=f"Every filter of {stage_name}, synthesised (row by row from 0)")
+        left.image(plots.upscale(plots.gray_to_rgb(synthesised[chosen]), 168), width=168)
+        left.caption(f"Filter {chosen}, synthesised: an input climbed to excite it")
+        right.image(plots.feature_grid(np.moveaxis(synthesised, 0, -1), tile=56))
+        right.caption(f"Every filter of {stage_name}, synthesised (row by row from 0)")
 
 
 def points(manager: JobManager, classifier: predict.Classifier, image: np.ndarray,

@@ -14,6 +14,7 @@ from core.training.jobs import JobManager, JobState
 from ui import classroom, runtime
 
 STRONGEST, WEAKEST = "strongest", "weakest"
+KEPT = "probe.kept"
 
 
 def render(manager: JobManager, classifier: predict.Classifier, image: np.ndarray,
@@ -109,5 +110,8 @@ def keep(table: surgery.OperatingTable, operation: surgery.Operation) -> None:
         except (ValueError, store.StoreError) as error:
             st.error(str(error))
             return
-        st.success(f"Kept as {card.name}: {card.test_accuracy:.2%} on the full test set. "
-                   "Every page that lists digit classifiers offers it now.")
+        st.session_state[KEPT] = (f"Kept as {card.name}: {card.test_accuracy:.2%} on the full "
+                                  "test set. Choose it above as the network to probe.")
+        st.rerun()  # the network list above is drawn already
+    if KEPT in st.session_state:
+        st.success(st.session_state.pop(KEPT))

@@ -51,31 +51,38 @@ class Explainer:
         shape = classifier.input_shape
         stages = [stage for stage in inspect.stages(model) if stage.kind == "conv"]
         self.cam_layer = stages[-1].layers[-1] if stages else None
-        maps = [model.get_layer(self.cam_layer).output] if self.cam_layer else []
-        features = model.get_layer(penultimate(model)).output
-        tapped = keras.Model(model.inputs[0], [*maps, features, model.outputs[0]])
+        features = keras.Model(model.inputs[0], model.get_layer(penultimate(model)).output)
+        if self.cam_layer:
+            to_maps = keras.Model(model.inputs[0], model.get_layer(self.cam_layer).output)
+            # The rest of the network, applied to the maps themselves: a loaded Sequential's
+            # tapped outputs can belong to a second copy of its graph, with no gradient to
+            # the maps. Every classifier here is a chain of layers.
+            names = [layer.name for layer in model.layers]
+            after = model.layers[names.index(self.cam_layer) + 1:]
 
         def log_probabilities(outputs: tf.Tensor) -> tf.Tensor:
             if logits:
                 return tf.nn.log_softmax(outputs)
             return tf.math.log(tf.clip_by_value(outputs, 1e-12, 1.0))
 
-        def grad_cam(images: tf.Tensor, chosen: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        def grad_cam(images: tf.Tensor, chosen: tf.Tensor) -> tf.Tensor:
             with tf.GradientTape() as tape:
-                feature_maps, _, outputs = tapped(images, training=False)
+                feature_maps = to_maps(images, training=False)
+                tape.watch(feature_maps)
+                outputs = feature_maps
+                for layer in after:
+                    outputs = layer(outputs, training=False)
                 score = log_probabilities(outputs)[0, chosen]
             weights = tf.reduce_mean(tape.gradient(score, feature_maps), axis=(1, 2))
             cam = tf.nn.relu(tf.reduce_sum(feature_maps * weights[:, None, None, :], axis=-1))
-            return cam[0], tf.exp(log_probabilities(outputs))[0]
-
-        def features(images: tf.Tensor) -> tf.Tensor:
-            return tapped(images, training=False)[-2]
+            return cam[0]
 
         one = tf.TensorSpec((1, *shape), tf.float32)
         batch = tf.TensorSpec((None, *shape), tf.float32)
         self._grad_cam = (tf.function(grad_cam, input_signature=[one, tf.TensorSpec((), tf.int32)])
                           if self.cam_layer else None)
-        self._features = tf.function(features, input_signature=[batch])
+        self._features = tf.function(lambda images: features(images, training=False),
+                                     input_signature=[batch])
         self._shape = shape
 
     def grad_cam(self, image: np.ndarray, chosen: int) -> np.ndarray | None:
@@ -84,7 +91,7 @@ class Explainer:
         if self._grad_cam is None:
             return None
         with self.classifier.lock:
-            cam, _ = self._grad_cam(self._batch(image[None]), np.int32(chosen))
+            cam = self._grad_cam(self._batch(image[None]), np.int32(chosen))
         cam = cam.numpy()
         size = image.shape[0]
         heat = ndimage.zoom(cam, size / cam.shape[0], order=1)[:size, :size]
@@ -156,8 +163,12 @@ def index_is_cached(classifier: Classifier) -> bool:
 
 
 def feature_index(classifier: Classifier, progress=None) -> FeatureIndex:
-    """Return the training set's feature index: from the disk cache, or computed (about 20 s
-    for the CNN on 2 cores) and cached under the model file's name."""
+    """Return the training set's feature index: kept in memory, read from the disk cache, or
+    computed (about 20 s for the CNN on 2 cores) and cached under the model file's name."""
+    with _LOCK:
+        found = _INDEXES.get(classifier)
+    if found is not None:
+        return found
     loaded = datasets.load(classifier.card.dataset)
     images, labels = loaded.images("train")[:, :, :, 0], loaded.labels("train")
     kept = model_cache.load(classifier.card, "features")
@@ -168,10 +179,14 @@ def feature_index(classifier: Classifier, progress=None) -> FeatureIndex:
         unit = (found / np.maximum(np.linalg.norm(found, axis=1, keepdims=True), 1e-12)
                 ).astype(np.float16)
         model_cache.save(classifier.card, "features", unit=unit)
-    return FeatureIndex(unit.astype(np.float32), images, labels)
+    index = FeatureIndex(unit.astype(np.float32), images, labels)
+    with _LOCK:
+        _INDEXES[classifier] = index
+    return index
 
 
 _EXPLAINERS: weakref.WeakKeyDictionary[Classifier, Explainer] = weakref.WeakKeyDictionary()
+_INDEXES: weakref.WeakKeyDictionary[Classifier, FeatureIndex] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 

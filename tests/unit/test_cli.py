@@ -75,3 +75,12 @@ def test_models_versions_and_use_roll_a_model_back(nc_home):
     done = run_cli("models", "use", "mlp", saved[1].version)
     assert done.returncode == 0 and f"version {saved[1].version} is in use" in done.stdout
     assert store.read_card("mlp", "mnist").version == saved[1].version
+
+
+def test_probe_attack_prints_clean_accuracy_and_attack_success(use_trained):
+    done = run_cli("probe", "attack", "mlp", "--epsilon", "0.2", "--samples", "50")
+    result = json.loads(done.stdout)
+    assert result["samples"] == 50 and result["steps"] == 20 and result["epsilon"] == 0.2
+    assert result["clean_accuracy"] > 0.9 and result["attack_success"] > 0.5
+    bad = run_cli("probe", "attack", "mlp", "--epsilon", "2")
+    assert bad.returncode == 1 and "between 0 and 1" in bad.stderr
