@@ -11,6 +11,7 @@ from bench import (
     lab,
     latency,
     noise_ceiling,
+    probe,
     robustness,
     sessions,
     store,
@@ -39,6 +40,7 @@ def summary(results: dict) -> str:
     lines += gan_lines(results["gan"])
     lines += lab_lines(results["lab"])
     lines += teach_lines(results["teach"])
+    lines += probe_lines(results["probe"])
     lines += hall_lines(results.get("sessions", {}), results.get("soak", {}))
     saving = results["store"]
     lines.append(f"| saving a model with versions against before them (p50 "
@@ -177,6 +179,26 @@ def lab_lines(result: dict) -> list[str]:
     return lines + page_lines("lab training", result)
 
 
+def probe_lines(result: dict) -> list[str]:
+    hot = " / ".join(f"{result[key]['p50_ms']:.0f}" for key in (
+        "fgsm", "pgd", "smallest_epsilon", "grad_cam_and_occlusion", "nearest",
+        "switch_off_8_filters"))
+    maps = result["points_map"]
+    lines = [
+        "| probe p50 ms: FGSM / PGD-20 / smallest epsilon / Grad-CAM+occlusion / nearest / "
+        f"switch off 8 filters | {hot} | ≤ 30 / 300 / 1000 / 300 / 100 / 500 |",
+        f"| probe map of 2,000 digits from {maps['layer']}: PCA / t-SNE / UMAP, first time "
+        f"(s) | {maps['PCA_first_s']} / {maps['t-SNE_first_s']} / {maps['UMAP_first_s']} | "
+        "≤ 1 / 30 / 30 |",
+    ]
+    for name, found in result["robustness"].items():
+        lines.append(f"| probe {name}: test accuracy; PGD-20 attack success at 0.1 / 0.2 "
+                     f"(1,000 digits) | {found['test_accuracy']:.2%}; "
+                     f"{found['eps_0.1']['attack_success']:.1%} / "
+                     f"{found['eps_0.2']['attack_success']:.1%} | |")
+    return lines
+
+
 def teach_lines(result: dict) -> list[str]:
     goals, crowd = result["goals"], result["crowd"]
     flagged = result["none_of_these_flagged"]
@@ -214,7 +236,7 @@ def main(skip_browser: bool = False) -> int:
                "robustness": robustness.main(), "inside": inside.main(),
                "denoise": denoise.main(), "noise_ceiling": noise_ceiling.main(),
                "gan": gan.main(), "lab": lab.main(), "teach": teach.main(),
-               "store": store.main()}
+               "probe": probe.main(), "store": store.main()}
     if not skip_browser:
         results["first_launch"] = first_launch.main()
         results["sessions"], results["soak"] = sessions.main(), sessions.soak()

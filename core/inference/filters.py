@@ -27,6 +27,7 @@ ASCENT_STEPS = 96
 ASCENT_RATE = 0.05
 BLUR_EVERY = 4
 DECAY = 0.002
+INK_COST = 4.0  # per unit of mean brightness, against a relative rise of the response
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,10 @@ def synthesise(classifier: Classifier, stage_name: str, steps: int = ASCENT_STEP
                 tape.watch(moved)
                 maps = response(moved, training=False)
                 own = tf.linalg.diag_part(tf.reduce_mean(maps, axis=(1, 2)))  # image i, filter i
-                objective = tf.reduce_sum(own)
+                # Ink costs: without it a filter that likes brightness climbs to a white page.
+                ink = tf.reduce_mean(moved, axis=(1, 2, 3))
+                objective = tf.reduce_sum(own / (tf.stop_gradient(tf.abs(own)) + 1e-3)
+                                          - INK_COST * ink)
             gradient = tape.gradient(objective, moved)
             gradient /= tf.math.reduce_std(gradient, axis=(1, 2, 3), keepdims=True) + 1e-8
             moved = moved + ASCENT_RATE * gradient - DECAY * moved

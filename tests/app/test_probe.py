@@ -91,6 +91,7 @@ def test_what_it_has_learnt_patches_synthesised_filters_and_the_map(probe):
     probe.select_slider(key="probe.map_layer").set_value("input (pixels)").run()
     assert "✕ marks your drawing (projected" in text_of(probe)
     probe.session_state["probe.map_method"] = "t-SNE"
+    probe.run()  # starts the job
     finish_jobs(probe)
     assert "placed among its 10 nearest digits" in text_of(probe)
 

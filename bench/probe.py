@@ -1,0 +1,88 @@
+"""Probe's hot paths and figures, warm, on the digits of the test set standing in for
+drawings: FGSM, PGD (20 steps), the smallest flipping epsilon, Grad-CAM + occlusion, the
+nearest training digits, an operation to updated probabilities and 2,000-digit accuracy,
+the points map (PCA, t-SNE, UMAP: first time and cached), and attack success at epsilon 0.1
+and 0.2 (PGD, L-infinity, 20 steps) on 1,000 test digits for the MLP, cnn_best and
+cnn_robust. Needs those in the store (`python -m core models train cnn_robust`).
+
+    python -m bench.probe
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from bench.common import percentiles, write
+from core import store
+from core.data import datasets
+from core.inference import attacks, explain, points_map, predict, surgery
+
+CNN = "cnn_best"
+ROBUSTNESS_MODELS = ("mlp", "cnn_best", "cnn_robust")
+DRAWINGS = 20
+
+
+def timed(work, inputs) -> dict:
+    work(inputs[0])  # warm: traced and cached
+    samples = []
+    for item in inputs:
+        start = time.perf_counter()
+        work(item)
+        samples.append(time.perf_counter() - start)
+    return percentiles(samples)
+
+
+def once(work) -> float:
+    start = time.perf_counter()
+    work()
+    return round(time.perf_counter() - start, 2)
+
+
+def main() -> dict:
+    loaded = datasets.load("mnist")
+    images, labels = loaded.images("test")[:, :, :, 0], loaded.labels("test")
+    drawings = list(images[-DRAWINGS:])
+    cnn = predict.Classifier(store.load(CNN, "mnist"))
+    attacker, explainer = attacks.attacker(cnn), explain.explainer(cnn)
+    index = explain.feature_index(cnn)
+    table = surgery.table(cnn)
+    stage = surgery.operable_layers(cnn.model)[1]
+    switch_off = surgery.Operation(switched_off=((stage, tuple(range(8))),))
+    result = {
+        "model": CNN,
+        "fgsm": timed(lambda image: attacker.attack(image, 0.1, steps=1), drawings),
+        "pgd": timed(lambda image: attacker.attack(image, 0.1), drawings),
+        "smallest_epsilon": timed(lambda image: attacker.smallest_epsilon(image), drawings),
+        "grad_cam_and_occlusion": timed(
+            lambda image: (explainer.grad_cam(image, 0), explainer.occlusion(image, 0)),
+            drawings),
+        "nearest": timed(lambda image: index.nearest(explainer.features(image[None])[0]),
+                         drawings),
+        "switch_off_8_filters": timed(lambda image: table.outcome(switch_off, image), drawings),
+    }
+    layer = points_map.layers(cnn.model)[-2]
+    maps = {"layer": layer}
+    for method in points_map.METHODS:
+        cached = points_map.model_cache.path(cnn.card, f"map.{method}.{layer}")
+        cached.unlink(missing_ok=True)
+        maps[f"{method}_first_s"] = once(lambda m=method: points_map.points_map(cnn, layer, m))
+        maps[f"{method}_cached_s"] = once(lambda m=method: points_map.points_map(cnn, layer, m))
+    result["points_map"] = maps
+    robustness = {}
+    for name in ROBUSTNESS_MODELS:
+        card = store.read_card(name, "mnist")
+        if card is None:
+            continue
+        found = attacks.attacker(predict.Classifier(store.load(name, "mnist")))
+        robustness[name] = {
+            "test_accuracy": round(card.test_accuracy, 4),
+            "train_seconds": round(card.train_seconds),
+            **{f"eps_{eps}": attacks.robustness(found, images[:1000], labels[:1000], eps)
+               .as_dict() for eps in (0.1, 0.2)}}
+    result["robustness"] = robustness
+    return write("probe", result)
+
+
+if __name__ == "__main__":
+    print(json.dumps(main()))

@@ -1,0 +1,37 @@
+"""Draw a digit, open Probe, fool the CNN into reading a chosen digit, then switch off
+filters and watch the accuracy fall, in a real browser."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.browser import predicted_digits, stroke, wait_idle, zero_stroke
+
+pytestmark = pytest.mark.e2e
+
+
+def test_fool_the_cnn_into_a_target_and_switch_off_filters(tab, app_url):
+    tab.goto(f"{app_url}/draw")
+    wait_idle(tab)
+    tab.wait_for_selector("text=Draw a digit on the black canvas.")
+    stroke(tab, zero_stroke())
+    predicted_digits(tab)  # the drawing has reached the server
+    tab.get_by_role("link", name="Probe the network").first.click()
+    wait_idle(tab)
+    tab.get_by_text("Original: reads").first.wait_for(timeout=60_000)
+    tab.get_by_role("combobox", name="Make it read").click()
+    tab.get_by_role("option", name="3", exact=True).click()
+    wait_idle(tab)
+    tab.get_by_role("button", name="Find the smallest epsilon that flips it").click()
+    tab.get_by_text("PGD flips it at epsilon").wait_for(timeout=60_000)
+    assert tab.get_by_text("Attacked: reads 3").count() >= 1
+
+    tab.get_by_role("tab", name="Operate on it").click()
+    tab.get_by_text("Operated on (unchanged)").wait_for(timeout=60_000)
+    slider = tab.get_by_role("slider", name="How many of its 32")
+    slider.focus()
+    tab.keyboard.press("End")
+    tab.get_by_text("32 of conv_32 off").wait_for(timeout=60_000)
+    wait_idle(tab)
+    accuracy = tab.locator("[data-testid=stMetricValue]").first.inner_text()
+    assert float(accuracy.rstrip("%")) < 30
