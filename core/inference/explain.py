@@ -2,10 +2,11 @@
 the training images nearest to a drawing in the network's own feature space.
 
 Grad-CAM (Selvaraju et al., 2017) weighs each map of the last convolution stage by how much
-the chosen class's log-probability rises with it; occlusion slides a grey patch over the
-image and records how much the chosen probability drops. The nearest neighbours are found
-among all 60,000 training digits by cosine similarity of the penultimate layer's features
-(the input to the last Dense layer), computed once per model file and cached on disk.
+the chosen class's score (its logit, less the mean logit) rises with it; occlusion slides a
+grey patch over the image and records how much the chosen probability drops. The nearest
+neighbours are found among all 60,000 training digits by cosine similarity of the
+penultimate layer's features (the input to the last Dense layer), computed once per model
+file and cached on disk.
 """
 
 from __future__ import annotations
@@ -72,7 +73,11 @@ class Explainer:
                 outputs = feature_maps
                 for layer in after:
                     outputs = layer(outputs, training=False)
-                score = log_probabilities(outputs)[0, chosen]
+                # The class's logit against the mean logit: log p minus its mean over the
+                # classes, which needs no softmax-free output and, unlike log p, does not
+                # flatten to zero gradient when the network is 100 % sure.
+                log_p = log_probabilities(outputs)[0]
+                score = log_p[chosen] - tf.reduce_mean(log_p)
             weights = tf.reduce_mean(tape.gradient(score, feature_maps), axis=(1, 2))
             cam = tf.nn.relu(tf.reduce_sum(feature_maps * weights[:, None, None, :], axis=-1))
             return cam[0]
