@@ -33,7 +33,8 @@ def render(manager: JobManager, classifier: predict.Classifier, image: np.ndarra
                            width="stretch", key="probe.after")
     numbers_col.metric(f"Accuracy on {surgery.TEST_SAMPLES:,} test digits",
                        f"{outcome.accuracy:.1%}",
-                       f"{outcome.accuracy - outcome.original_accuracy:+.1%}")
+                       f"{outcome.accuracy - outcome.original_accuracy:+.1%}"
+                       if operation != surgery.Operation() else None)
     if operation.prune_share:
         numbers_col.caption(f"{outcome.zeroed:,} of {outcome.total:,} weights are zero.")
     pruning_curve(manager, classifier, table)
