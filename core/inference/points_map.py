@@ -28,6 +28,7 @@ MAP_SAMPLES = 2000
 REDUCED = 50
 NEAREST = 10
 INPUT = "input (pixels)"
+KEPT_MAPS = 8  # in memory, so moving another control of the page does not redo the map
 
 
 def layers(model: keras.Model) -> list[str]:
@@ -90,6 +91,19 @@ def points_map(classifier: Classifier, layer: str, method: str) -> PointsMap:
     second; t-SNE and UMAP from the cache, or worked out (10 to 30 s) and cached."""
     if method not in METHODS:
         raise ValueError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
+    key = (classifier.card.dataset, classifier.card.file, layer, method, MAP_SAMPLES)
+    with _LOCK:
+        found = _MAPS.get(key)
+    if found is None:
+        found = _worked_out(classifier, layer, method)
+        with _LOCK:
+            _MAPS[key] = found
+            while len(_MAPS) > KEPT_MAPS:  # the oldest first
+                _MAPS.pop(next(iter(_MAPS)))
+    return found
+
+
+def _worked_out(classifier: Classifier, layer: str, method: str) -> PointsMap:
     images, labels = test_digits(classifier.card.dataset)
     found = activations(classifier).of(layer, images)
     # PCA alone needs only its first two components, which is several times faster.
@@ -128,6 +142,7 @@ def _embed(reduced: np.ndarray, method: str) -> np.ndarray:
 
 
 _ACTIVATIONS: weakref.WeakKeyDictionary[Classifier, Activations] = weakref.WeakKeyDictionary()
+_MAPS: dict[tuple, PointsMap] = {}
 _LOCK = threading.Lock()
 
 
