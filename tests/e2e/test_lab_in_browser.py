@@ -20,6 +20,8 @@ def test_train_watch_the_curves_grow_stop_and_find_the_run(tab, app_url):
     tab.locator("[data-testid=stButtonGroup] button", has_text="Compare runs").click()
     wait_idle(tab)
     tab.locator("[data-testid=stDataFrame]").wait_for(timeout=30_000)
-    # The run, overlaid: the chart draws after the table, so wait for it, do not peek.
-    tab.get_by_text("CNN 32-64 k3 BN").first.wait_for(state="visible", timeout=30_000)
+    # The run, overlaid: the chart draws after the table, so wait for its legend, do not peek.
+    # (The table's cells hold the same name in hidden accessibility cells; look in the chart.)
+    chart = tab.locator("[data-testid=stPlotlyChart]").first
+    chart.get_by_text("CNN 32-64 k3 BN").first.wait_for(state="visible", timeout=30_000)
     assert tab.locator("[data-testid=stException]").count() == 0
