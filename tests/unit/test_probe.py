@@ -157,6 +157,11 @@ def test_operating_changes_the_copy_and_never_the_stored_model(use_trained, digi
     off = table.outcome(everything, images[0])
     assert not np.allclose(off.probabilities, plain, atol=1e-3)
     assert off.accuracy < 0.3
+    # The shortcut (kept activations after conv_64's stage) agrees with the whole operated copy.
+    some = table.outcome(surgery.Operation(switched_off=(("conv_64", tuple(range(0, 64, 3))),)),
+                         images[0])
+    whole = np.asarray(table.copy(table.images, training=False)).argmax(axis=1)
+    assert some.accuracy == float((whole == table.labels).mean())
     pruned = table.outcome(surgery.Operation(prune_share=0.5), images[0])
     assert pruned.zeroed >= pruned.total // 2
     curve = table.pruning_curve(shares=(0.0, 0.99))
