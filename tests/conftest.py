@@ -7,14 +7,22 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # Tests decide themselves what trains; the app must not start jobs behind their back.
 os.environ["NEURAL_CANVAS_AUTOTRAIN"] = "0"
+if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
+    # Workers share the cores: each gets its share of compute threads (and so does the app it
+    # starts), or their thread pools spin against each other.
+    _threads = max(1, (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))
+    os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(_threads))
+    os.environ.setdefault("OMP_NUM_THREADS", str(_threads))
 
 import contextlib  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
+import shutil  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
 from core import settings  # noqa: E402
+from core.file_lock import locked  # noqa: E402
 from core.inference import sample_quality
 from core.models.zoo import TrainConfig  # noqa: E402
 from core.training import fit, gan_run, line_autoencoder
@@ -48,6 +56,24 @@ def as_home(home: Path) -> Iterator[Path]:
         yield home
 
 
+def trained_once(factory: pytest.TempPathFactory, name: str,
+                 train: Callable[[], None]) -> Path:
+    """A home where `train` ran once for the whole run, however many pytest-xdist workers
+    share it; each worker gets a copy of its own to write into."""
+    base = factory.getbasetemp()
+    shared = base.parent if base.name.startswith("popen-gw") else base  # the workers' common
+    built = shared / f"{name}-built" / "home"
+    with locked(shared / f"{name}.lock"):
+        if not (built.parent / "done").exists():
+            shutil.rmtree(built, ignore_errors=True)
+            with as_home(link_home(built)):
+                train()
+            (built.parent / "done").touch()
+    home = factory.mktemp(name) / "home"
+    shutil.copytree(built, home, symlinks=True)
+    return home
+
+
 @pytest.fixture
 def nc_home(tmp_path, monkeypatch) -> Path:
     """An empty model store, the real datasets."""
@@ -59,9 +85,9 @@ def nc_home(tmp_path, monkeypatch) -> Path:
 @pytest.fixture(scope="session")
 def trained_home(tmp_path_factory) -> Path:
     """A home with a real MLP, CNN, denoiser, line autoencoder and three generators, trained
-    once per session (about 70 s)."""
-    home = link_home(tmp_path_factory.mktemp("trained") / "home")
-    with as_home(home):
+    once per run (about 100 s)."""
+
+    def train() -> None:
         fit.train_model("mlp", config=TrainConfig(optimizer="rmsprop", epochs=2))
         fit.train_model("cnn_report", config=TrainConfig(epochs=1))
         fit.train_model("ae_unet", config=BRIEF_DENOISER)
@@ -71,22 +97,31 @@ def trained_home(tmp_path_factory) -> Path:
             run = gan_run.Run(name)
             run.train(seconds=BRIEF_GENERATOR_SECONDS, judge=judge)
             run.to_store()
-    return home
+
+    return trained_once(tmp_path_factory, "trained", train)
 
 
 @pytest.fixture(scope="session")
 def teach_home(tmp_path_factory) -> Path:
     """A home with a briefly trained cnn_best, the network the Teach page transfers from."""
-    home = link_home(tmp_path_factory.mktemp("teach") / "home")
-    with as_home(home):
-        fit.train_model("cnn_best", config=BRIEF_CNN_BEST)
-    return home
+    return trained_once(tmp_path_factory, "teach",
+                        lambda: fit.train_model("cnn_best", config=BRIEF_CNN_BEST))
 
 
 @pytest.fixture
 def use_teach_home(teach_home, monkeypatch) -> Path:
     monkeypatch.setenv(settings.HOME_ENV, str(teach_home))
     return teach_home
+
+
+@pytest.fixture
+def own_trained(trained_home, tmp_path, monkeypatch) -> Path:
+    """A copy of the trained home for one test that writes to it (a saved GAN run, a kept
+    model): what it writes meets no other test, whichever worker runs them, in any order."""
+    home = tmp_path / "home"
+    shutil.copytree(trained_home, home, symlinks=True)
+    monkeypatch.setenv(settings.HOME_ENV, str(home))
+    return home
 
 
 @pytest.fixture

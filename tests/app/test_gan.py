@@ -32,7 +32,7 @@ def images(app) -> list[str]:
 
 
 @pytest.fixture
-def studio_page(use_trained):
+def studio_page(own_trained):
     yield open_page(PAGE)
     for job in runtime.job_manager().active():  # leave no job running into the next test
         job.stop()

@@ -3,14 +3,10 @@ can keep an operated network, which must not leak into other tests)."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from core import settings
 from core.data import preprocess
 from tests.app.conftest import open_page, text_of
-from tests.conftest import link_home
 from tests.drawings import digit_canvas
 from ui import runtime
 
@@ -18,11 +14,8 @@ PAGE = "views/probe.py"
 
 
 @pytest.fixture
-def probe(trained_home, tmp_path, monkeypatch):
+def probe(own_trained):
     """The page after a seven was drawn, the CNN chosen, on a copy of the trained store."""
-    home = link_home(tmp_path / "home")
-    shutil.copytree(trained_home / "models", home / "models")
-    monkeypatch.setenv(settings.HOME_ENV, str(home))
     app = open_page(PAGE)
     app.session_state["canvas.image"] = preprocess.from_canvas(digit_canvas(0))
     app.selectbox(key="probe.network").set_value("cnn_report").run()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from core import settings, store
@@ -15,11 +13,9 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def home_with_a_good_generator(trained_home, tmp_path, monkeypatch):
+def home_with_a_good_generator(own_trained):
     """A copy of the session's store whose dcgan_fast trained 15 s (saved run and all)."""
-    home = tmp_path / "home"
-    shutil.copytree(trained_home, home, symlinks=True)
-    monkeypatch.setenv(settings.HOME_ENV, str(home))
+    home = own_trained
     run = gan_run.Run("dcgan_fast")
     run.train(seconds=15.0, judge=sample_quality.load_judge("mnist"))
     store.use("dcgan_fast", "mnist", run.checkpoint().version)
