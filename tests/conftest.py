@@ -61,7 +61,7 @@ def trained_once(factory: pytest.TempPathFactory, name: str,
     """A home where `train` ran once for the whole run, however many pytest-xdist workers
     share it; each worker gets a copy of its own to write into."""
     base = factory.getbasetemp()
-    shared = base.parent if base.name.startswith("popen-gw") else base  # the workers' common
+    shared = base.parent if base.name.startswith("popen-gw") else base  # what all workers share
     built = shared / f"{name}-built" / "home"
     with locked(shared / f"{name}.lock"):
         if not (built.parent / "done").exists():

@@ -159,6 +159,13 @@ def zero_stroke() -> list[tuple[float, float]]:
             for t in range(26)]
 
 
+def open_draw(page, app_url: str) -> None:
+    """Open the Draw page and wait for its empty canvas."""
+    page.goto(f"{app_url}/draw")
+    wait_idle(page)
+    page.wait_for_selector("text=Draw a digit on the black canvas.")
+
+
 def predicted_digits(page, count: int = 2, timeout: float = 30_000) -> list[str]:
     """Wait until `count` predictions are shown; return them (MLP first, then CNN)."""
     page.wait_for_function(f"document.querySelectorAll('.nc-digit').length >= {count}",

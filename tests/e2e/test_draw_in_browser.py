@@ -8,6 +8,7 @@ from tests.drawings import digit_canvas, png_bytes
 from tests.e2e.browser import (
     clear_canvas,
     one_stroke,
+    open_draw,
     predicted_digits,
     stroke,
     wait_idle,
@@ -15,12 +16,6 @@ from tests.e2e.browser import (
 )
 
 pytestmark = pytest.mark.e2e
-
-
-def open_draw(page, app_url):
-    page.goto(f"{app_url}/draw")
-    wait_idle(page)
-    page.wait_for_selector("text=Draw a digit on the black canvas.")
 
 
 def test_drawing_a_one_and_a_zero_gives_one_and_zero(tab, app_url):

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.browser import predicted_digits, stroke, wait_idle, zero_stroke
+from tests.e2e.browser import open_draw, predicted_digits, stroke, wait_idle, zero_stroke
 
 pytestmark = pytest.mark.e2e
 
 
 def test_a_drawing_carries_over_to_its_feature_maps(tab, app_url):
-    tab.goto(f"{app_url}/draw")
-    wait_idle(tab)
-    tab.wait_for_selector("text=Draw a digit on the black canvas.")
+    open_draw(tab, app_url)
     stroke(tab, zero_stroke())
     cnn_digit = predicted_digits(tab)[-1]
     tab.get_by_role("link", name="Inside the CNN").first.click()

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.browser import predicted_digits, stroke, wait_idle, zero_stroke
+from tests.e2e.browser import open_draw, predicted_digits, stroke, wait_idle, zero_stroke
 
 pytestmark = pytest.mark.e2e
 
 
 def test_fool_the_cnn_into_a_target_and_switch_off_filters(tab, app_url):
-    tab.goto(f"{app_url}/draw")
-    wait_idle(tab)
-    tab.wait_for_selector("text=Draw a digit on the black canvas.")
+    open_draw(tab, app_url)
     stroke(tab, zero_stroke())
     predicted_digits(tab)  # the drawing has reached the server
     tab.get_by_role("link", name="Probe the network").first.click()
