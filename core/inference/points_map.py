@@ -26,6 +26,10 @@ METHODS = ("PCA", "t-SNE", "UMAP")
 SLOW_METHODS = ("t-SNE", "UMAP")
 MAP_SAMPLES = 2000
 REDUCED = 50
+# Power iterations of the randomised PCA. On cnn_best's layers 2 find the first two components
+# of scikit-learn's "auto" (7) to a cosine of 0.998 or more, in a quarter of the time on the
+# wide conv layers.
+POWER_ITERATIONS = 2
 NEAREST = 10
 INPUT = "input (pixels)"
 KEPT_MAPS = 8  # in memory, so moving another control of the page does not redo the map
@@ -108,7 +112,8 @@ def _worked_out(classifier: Classifier, layer: str, method: str) -> PointsMap:
     found = activations(classifier).of(layer, images)
     # PCA alone needs only its first two components, which is several times faster.
     wanted = 2 if method == "PCA" else REDUCED
-    pca = PCA(n_components=min(wanted, *found.shape), svd_solver="randomized", random_state=0)
+    pca = PCA(n_components=min(wanted, *found.shape), svd_solver="randomized",
+              iterated_power=POWER_ITERATIONS, random_state=0)
     reduced = pca.fit_transform(found).astype(np.float32)
     what = f"map.{method}.{layer}"
     kept = model_cache.load(classifier.card, what) if method in SLOW_METHODS else None
