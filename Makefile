@@ -5,8 +5,8 @@ PY := $(VENV)/bin/python
 # make run HOST=0.0.0.0 (or NEURAL_CANVAS_HOST=0.0.0.0) shares the app on the network.
 HOST ?= $(or $(NEURAL_CANVAS_HOST),localhost)
 PORT ?= 8501
-# Test files run on two worker processes: many tests wait on a browser, a server or a clock.
-TEST_WORKERS ?= 2
+# make test TEST_WORKERS=2 runs the test files on two processes (quicker, not yet reliable).
+TEST_WORKERS ?= 1
 STAMP := $(VENV)/.installed
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
@@ -30,7 +30,7 @@ lint: $(STAMP)
 
 test: $(STAMP) lint
 	$(PY) -m core data fetch mnist fashion_mnist
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
 
 models: data
 	$(PY) -m core models train all
