@@ -197,10 +197,7 @@ class OperatingTable:
         tap = self.copy.get_layer(names[end]).output
         if self.images.shape[0] * np.prod(tap.shape[1:]) * 4 > SHORTCUT_BYTES:
             return None
-        model = self.classifier.model
-        reader = keras.Model(model.inputs[0], model.get_layer(names[end]).output)
-        with self.classifier.lock:
-            kept = np.asarray(reader(self.images, training=False))
+        kept = self._original_activations(names[end])
         shortcut = Shortcut(kept, self.copy.layers[end + 1:], self.classifier.outputs_logits)
         check = slice(0, 100)
         if not np.allclose(shortcut.read(())[check], self.original_probabilities[check],
@@ -212,15 +209,20 @@ class OperatingTable:
         """The layer's units, strongest first: by their mean output (after the stage's batch
         norm and ReLU) on the test digits, with the original weights."""
         if layer not in self._strength:
-            model = self.classifier.model
-            stage = next((s for s in inspect.stages(model) if s.name == layer), None)
-            tap = stage.layers[-1] if stage else self._after_dense(layer)
-            reader = keras.Model(model.inputs[0], model.get_layer(tap).output)
-            with self.classifier.lock:
-                found = np.asarray(reader(self.images, training=False))
+            stage = next((s for s in inspect.stages(self.classifier.model) if s.name == layer),
+                         None)
+            found = self._original_activations(stage.layers[-1] if stage
+                                               else self._after_dense(layer))
             mean = found.reshape(-1, found.shape[-1]).mean(axis=0)
             self._strength[layer] = np.argsort(-mean)
         return self._strength[layer]
+
+    def _original_activations(self, layer: str) -> np.ndarray:
+        """The test digits' outputs of a layer of the original network."""
+        model = self.classifier.model
+        reader = keras.Model(model.inputs[0], model.get_layer(layer).output)
+        with self.classifier.lock:
+            return np.asarray(reader(self.images, training=False))
 
     def _after_dense(self, layer: str) -> str:
         """A Dense layer's output after the batch norm and ReLU that follow it, if any."""
