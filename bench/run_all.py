@@ -190,8 +190,8 @@ def probe_lines(result: dict) -> list[str]:
         f"| probe map of 2,000 digits from {maps['layer']}: PCA / t-SNE / UMAP, first time "
         f"(s) | {maps['PCA_first_s']} / {maps['t-SNE_first_s']} / {maps['UMAP_first_s']} | "
         "≤ 1 / 30 / 30 |",
-        f"| probe PCA map from any other layer, the slowest (s) | "
-        f"{maps['PCA_every_other_layer_s']} | ≤ 1 |",
+        f"| probe PCA map from any other layer, the slowest ({maps['PCA_slowest_other_layer']}, "
+        f"s) | {maps['PCA_slowest_other_layer_s']} | ≤ 1 |",
     ]
     for name, found in result["robustness"].items():
         lines.append(f"| probe {name}: test accuracy; PGD-20 attack success at 0.1 / 0.2 "
