@@ -44,9 +44,11 @@ def core_command(home: Path, *args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def train_with_page_open(home: Path, start, finished_text: str, timeout_ms: float) -> None:
+def train_with_page_open(home: Path, start, finished_text: str | None, timeout_ms: float
+                         ) -> None:
     """Run the app on `home`, let `start(page, url)` start training in Chromium, and leave
-    the page open until `finished_text` shows; afterwards `home` is this process's home."""
+    the page open until `finished_text` shows (or, without one, until `start` returns);
+    afterwards `home` is this process's home."""
     from playwright.sync_api import sync_playwright
 
     from tests.e2e.browser import launch, running_app
@@ -56,7 +58,8 @@ def train_with_page_open(home: Path, start, finished_text: str, timeout_ms: floa
             browser = launch(playwright)
             page = browser.new_page(viewport={"width": 1600, "height": 1400})
             start(page, url)
-            page.get_by_text(finished_text).wait_for(timeout=timeout_ms)
+            if finished_text is not None:
+                page.get_by_text(finished_text).wait_for(timeout=timeout_ms)
             browser.close()
     os.environ[settings.HOME_ENV] = str(home)
 

@@ -182,11 +182,12 @@ def lab_lines(result: dict) -> list[str]:
 def probe_lines(result: dict) -> list[str]:
     hot = " / ".join(f"{result[key]['p50_ms']:.0f}" for key in (
         "fgsm", "pgd", "smallest_epsilon", "grad_cam_and_occlusion", "nearest",
-        "switch_off_8_filters"))
+        "switch_off_8_filters", "prune_30_percent"))
     maps = result["points_map"]
     lines = [
         "| probe p50 ms: FGSM / PGD-20 / smallest epsilon / Grad-CAM+occlusion / nearest / "
-        f"switch off 8 filters | {hot} | ≤ 30 / 300 / 1000 / 300 / 100 / 500 |",
+        f"switch off 8 filters / prune 30 % | {hot} | "
+        "≤ 30 / 300 / 1000 / 300 / 100 / 500 / 500 |",
         f"| probe map of 2,000 digits from {maps['layer']}: PCA / t-SNE / UMAP, first time "
         f"(s) | {maps['PCA_first_s']} / {maps['t-SNE_first_s']} / {maps['UMAP_first_s']} | "
         "≤ 1 / 30 / 30 |",
@@ -198,7 +199,7 @@ def probe_lines(result: dict) -> list[str]:
                      f"(1,000 digits) | {found['test_accuracy']:.2%}; "
                      f"{found['eps_0.1']['attack_success']:.1%} / "
                      f"{found['eps_0.2']['attack_success']:.1%} | |")
-    return lines
+    return lines + page_lines("lab training", result, "the Probe page")
 
 
 def teach_lines(result: dict) -> list[str]:
@@ -222,13 +223,13 @@ def teach_lines(result: dict) -> list[str]:
     ]
 
 
-def page_lines(what: str, result: dict) -> list[str]:
+def page_lines(what: str, result: dict, page_name: str = "its page") -> list[str]:
     """The throughput line of a training page, if the browser was there to measure it."""
     page = result["page"]
     if "throughput_ratio" not in page:
         return []
     pairs = ", ".join(f"{pair['throughput_ratio']:.0%}" for pair in page.get("pairs", []))
-    return [f"| {what} with its page open, against headless (median of {pairs}; "
+    return [f"| {what} with {page_name} open, against headless (median of {pairs}; "
             f"{page['steps_per_s']} vs {page['headless_steps_per_s']} steps/s) | "
             f"{page['throughput_ratio']:.0%} | ≥ {result['goals']['page_throughput_ratio']:.0%} |"]
 

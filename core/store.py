@@ -196,6 +196,19 @@ def use(name: str, dataset: str, version: str) -> Card:
     return card
 
 
+def add_metrics(card: Card, **metrics: Any) -> Card:
+    """Write measurements made after saving onto a version's card (its model file is
+    unchanged), and onto the card in use when that is the same version; return the card."""
+    written = Card(**{**asdict(card), "metrics": {**card.metrics, **metrics}})
+    with _locked():
+        if card.version and _version_path(card.name, card.dataset, card.version).exists():
+            _write_json(_version_path(card.name, card.dataset, card.version), asdict(written))
+        current = read_card(card.name, card.dataset)
+        if current is not None and current.file == card.file:
+            _write_json(card_path(card.name, card.dataset), asdict(written))
+    return written
+
+
 def read_card(name: str, dataset: str) -> Card | None:
     """Return the card of the version in use, or None when there is none (an unreadable card
     counts as none)."""

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
+import pytest
 
 from core import store
 from core.data import datasets, non_digits
 from core.inference import novelty, predict
+from core.models import zoo
+from core.models.zoo import TrainConfig
 
 
 def test_the_detector_is_fitted_and_kept_on_the_card(use_trained):
@@ -15,6 +19,18 @@ def test_the_detector_is_fitted_and_kept_on_the_card(use_trained):
     assert np.isfinite(kept.threshold) and kept.method == novelty.METHOD
     classifier = predict.load_classifier("cnn_report")
     assert classifier.detector == kept
+
+
+def test_a_detector_fitted_on_loading_is_written_onto_the_card_once(nc_home, monkeypatch):
+    keras.utils.set_random_seed(0)
+    card = store.new_card("mlp", "mnist", "MLP", TrainConfig(), test_accuracy=0.5,
+                          test_loss=1.0, train_seconds=1.0, epochs=1,
+                          metrics={"novelty": {"method": "an older method"}})
+    store.save(zoo.build("mlp"), card)
+    fitted = novelty.detector_of(store.load("mlp", "mnist"), outputs_logits=False)
+    assert store.read_card("mlp", "mnist").metrics["novelty"] == fitted.as_dict()
+    monkeypatch.setattr(novelty, "fit_for", lambda *args: pytest.fail("fitted again"))
+    assert novelty.detector_of(store.load("mlp", "mnist"), outputs_logits=False) == fitted
 
 
 def test_drawings_that_are_not_digits_are_flagged_and_test_digits_are_not(use_trained):

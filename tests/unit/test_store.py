@@ -49,6 +49,20 @@ def test_a_better_version_replaces_and_the_one_before_is_kept(nc_home):
         [first.file, second.file])
 
 
+def test_metrics_added_later_go_on_the_version_and_on_the_card_in_use(nc_home):
+    first, _ = save_untrained(accuracy=0.9)
+    second, _ = save_untrained(accuracy=0.6, seed=1)  # kept, not in use
+    store.add_metrics(first, novelty={"method": "m"})
+    store.add_metrics(second, extra=1)
+    in_use = store.read_card("mlp", "mnist")
+    assert in_use.version == first.version and in_use.metrics["novelty"] == {"method": "m"}
+    assert "extra" not in in_use.metrics
+    kept = {card.version: card for card in store.versions("mlp", "mnist")}
+    assert kept[first.version].metrics["novelty"] == {"method": "m"}
+    assert kept[second.version].metrics["extra"] == 1
+    assert store.load("mlp", "mnist").card.sha256 == first.sha256  # the model is as it was
+
+
 def test_a_worse_version_is_kept_but_not_put_in_use(nc_home):
     better, _ = save_untrained(accuracy=0.9)
     worse, _ = save_untrained(accuracy=0.6, seed=1)
