@@ -121,8 +121,10 @@ def lab_curve_points(page) -> int:
 
 def stroke(page, points: list[tuple[float, float]], canvas: int = 0) -> None:
     """Draw one stroke through canvas coordinates (0..280) with the mouse on the page's
-    `canvas`-th canvas."""
-    box = page.locator(CANVAS).nth(canvas).bounding_box()
+    `canvas`-th canvas, scrolled into view first (the mouse reaches only what shows)."""
+    found = page.locator(CANVAS).nth(canvas)
+    found.scroll_into_view_if_needed()
+    box = found.bounding_box()
     x0, y0 = box["x"], box["y"]
     page.mouse.move(x0 + points[0][0], y0 + points[0][1])
     page.mouse.down()

@@ -1,7 +1,9 @@
-"""Draw a digit, open Probe, fool the CNN into reading a chosen digit, then switch off
-filters and watch the accuracy fall, in a real browser."""
+"""Draw a digit, open Probe, fool the CNN into reading a chosen digit, change its pixels by
+hand, then switch off filters and watch the accuracy fall, in a real browser."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -23,6 +25,11 @@ def test_fool_the_cnn_into_a_target_and_switch_off_filters(tab, app_url):
     tab.get_by_role("button", name="Find the smallest epsilon that flips it").click()
     tab.get_by_text("PGD flips it at epsilon").wait_for(timeout=60_000)
     assert tab.get_by_text("Attacked: reads 3").count() >= 1
+
+    # Fool it by hand: a bar of ink across the digit, and the count of pixels it changed.
+    tab.get_by_text("after 0 changed pixels").wait_for(timeout=60_000)
+    stroke(tab, [(30, 140), (250, 140)])  # the Probe page's only canvas
+    tab.get_by_text(re.compile(r"after [1-9]\d* changed pixels?")).wait_for(timeout=60_000)
 
     tab.get_by_role("tab", name="Operate on it").click()
     tab.get_by_text("Operated on (unchanged)").wait_for(timeout=60_000)
