@@ -2,7 +2,7 @@
 
     python -m core data fetch [NAME ...]
     python -m core models list
-    python -m core models train NAME|all [--dataset D] [--quick]
+    python -m core models train NAME|all [--dataset D] [--quick] [--workers N]
     python -m core models versions NAME [--dataset D]
     python -m core models use NAME VERSION [--dataset D]
     python -m core predict FILE ... [--model NAME]
@@ -11,6 +11,7 @@
     python -m core gan score NAME [--dataset D] [--samples N]
     python -m core probe attack NAME [--epsilon E] [--samples N] [--dataset D]
     python -m core lab train [--preset P] [--dataset D] [--epochs N] [--seconds S]
+                             [--samples N] [--workers N]
     python -m core bench [--skip-browser]
     python -m core serve [--host H] [--port P]
 """
@@ -43,6 +44,7 @@ from core.cli.commands import (  # noqa: E402
     cmd_probe_attack,
     cmd_serve,
 )
+from core.training import cluster  # noqa: E402
 
 
 def parser() -> argparse.ArgumentParser:
@@ -65,6 +67,7 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("name", help="a zoo name, or 'all'")
     train.add_argument("--dataset", default="mnist")
     train.add_argument("--quick", action="store_true", help="the short first-launch recipe")
+    add_workers(train)
     train.set_defaults(run=cmd_models_train)
     for action, helped in (("versions", "list a model's versions (* in use)"),
                            ("use", "put a version of a model in use")):
@@ -123,6 +126,8 @@ def parser() -> argparse.ArgumentParser:
     lab_train.add_argument("--dataset", default="mnist")
     lab_train.add_argument("--epochs", type=int, help="instead of the preset's")
     lab_train.add_argument("--seconds", type=float, help="stop after this much training")
+    lab_train.add_argument("--samples", type=int, help="train on the first N training images")
+    add_workers(lab_train)
     lab_train.set_defaults(run=cmd_lab_train)
 
     bench = commands.add_parser("bench", help="run the benchmarks into bench/results/")
@@ -137,6 +142,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8501)
     serve.set_defaults(run=cmd_serve)
     return root
+
+
+def add_workers(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--workers", type=int, default=1,
+                         help="train as N workers of one cluster on this machine (TensorFlow's "
+                              "MultiWorkerMirroredStrategy; on several machines set TF_CONFIG "
+                              "instead, see the README)")
 
 
 @contextlib.contextmanager
@@ -157,15 +169,25 @@ def native_stderr_silenced():
 
 
 def load_tensorflow_quietly() -> None:
-    """Import TensorFlow and find its devices (its second burst of lines) in silence."""
+    """Import TensorFlow and find its devices (its second burst of lines) in silence; in a
+    cluster's worker, join the cluster first, as TensorFlow asks."""
     with native_stderr_silenced():
         import tensorflow as tf
 
+        if cluster.in_cluster():
+            cluster.strategy()
         tf.config.list_physical_devices()
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
+    workers, seconds = getattr(args, "workers", 1), getattr(args, "seconds", None)
+    if problem := cluster.problem(workers, seconds):
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    if workers > 1:
+        return cluster.run_local(workers, cluster.without_workers(argv))
     if args.command in USES_TENSORFLOW:
         load_tensorflow_quietly()
     try:

@@ -246,7 +246,8 @@ def cmd_lab_train(args: argparse.Namespace) -> int:
         raise ValueError(f"Unknown preset {args.preset!r}; choose one of "
                          f"{', '.join(lab_builder.PRESETS)}.")
     config = replace(lab_builder.PRESETS[args.preset][1], dataset=args.dataset,
-                     **({"epochs": args.epochs} if args.epochs else {}))
+                     **({"epochs": args.epochs} if args.epochs else {}),
+                     **({"train_samples": args.samples} if args.samples else {}))
     manager = JobManager(max_concurrent=1)
     job = lab.submit(manager, config)
     run: lab.LabRun = job.live[0]

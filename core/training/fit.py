@@ -14,7 +14,7 @@ from core.data import noise
 from core.inference import denoise, novelty
 from core.models import zoo
 from core.models.zoo import TrainConfig
-from core.training import adversarial, line_autoencoder
+from core.training import adversarial, cluster, line_autoencoder
 from core.training.jobs import Job, JobManager
 from core.training.keras_loop import (
     Batches,
@@ -61,12 +61,13 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
     denoiser = spec.task == "denoiser"
     keras.utils.set_random_seed(config.seed)
     x_train, y_train, x_test, y_test, classes = training_data(dataset, config)
-    model = spec.build(x_train.shape[1:], classes)
-    trainer = (guided_trainer(name, model, config, dataset) if config.guide
-               else adversarial.AdversarialTrainer(model, config, spec.outputs_logits)
-               if config.adversarial_epsilon else model)
     steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
-    compile_model(trainer, config, spec.outputs_logits, steps_per_epoch)
+    with cluster.scope():
+        model = spec.build(x_train.shape[1:], classes)
+        trainer = (guided_trainer(name, model, config, dataset) if config.guide
+                   else adversarial.AdversarialTrainer(model, config, spec.outputs_logits)
+                   if config.adversarial_epsilon else model)
+        compile_model(trainer, config, spec.outputs_logits, steps_per_epoch)
     if job is not None:
         job.publish(progress=0.0, message="starting", epochs=config.epochs,
                     steps_per_epoch=steps_per_epoch)
@@ -77,8 +78,8 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
              if denoiser else clean)
     validation = (noisy, targets(target, clean, labels))
     started = time.monotonic()
-    trainer.fit(
-        Batches(x_train, y_train, config, target), epochs=config.epochs,
+    cluster.fit(
+        trainer, Batches(x_train, y_train, config, target), epochs=config.epochs,
         verbose=0, validation_data=validation,
         callbacks=[JobProgress(job, steps_per_epoch * config.epochs, config.epochs)],
     )

@@ -25,7 +25,7 @@ import numpy as np
 from core import device, settings, store, trash
 from core.data import datasets
 from core.models.lab_builder import DEFAULT_LEARNING_RATES, OPTIMIZER_TITLES, LabConfig, build
-from core.training import keras_loop
+from core.training import cluster, keras_loop
 from core.training.jobs import Job, JobManager, JobStopped
 
 HISTOGRAM_BINS = 40
@@ -250,15 +250,16 @@ def train(run: LabRun, job: Job | None = None, *, strategy=None,
     """Train a run, measure it on the full test set, put its model in the store as
     `run.name` and write its record. A stop ends training early and keeps what was learnt.
 
-    `strategy` is a tf.distribute strategy (default: core.device.strategy(), which
-    mirrors over several GPUs where there are).
+    `strategy` is a tf.distribute strategy (default: the cluster's where this process is one
+    of its workers, else core.device.strategy(), which mirrors over several GPUs where there
+    are).
     """
     config = run.config
     keras.utils.set_random_seed(config.seed)
     recipe = config.train_config()
     x_train, y_train, x_test, y_test, classes = keras_loop.training_data(config.dataset, recipe)
     run.steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
-    strategy = strategy or device.strategy()
+    strategy = strategy or (cluster.strategy() if cluster.in_cluster() else device.strategy())
     with strategy.scope():
         model = build(config, x_train.shape[1:], classes)
         if initial_weights is not None:
@@ -266,9 +267,9 @@ def train(run: LabRun, job: Job | None = None, *, strategy=None,
         keras_loop.compile_model(model, recipe, config.outputs_logits, run.steps_per_epoch)
     run.state = "training"
     save_record(run)
-    model.fit(keras_loop.Batches(x_train, y_train, recipe), epochs=config.epochs, verbose=0,
-              validation_data=(x_test, y_test), validation_batch_size=1000,
-              callbacks=[LiveCurves(run, job, share)])
+    cluster.fit(model, keras_loop.Batches(x_train, y_train, recipe), epochs=config.epochs,
+                verbose=0, validation_data=(x_test, y_test), validation_batch_size=1000,
+                callbacks=[LiveCurves(run, job, share)])
     stopped = job is not None and job.stop_requested
     if job is not None:
         job.publish(message=f"run {run.id}: measuring it on the test set")
