@@ -60,9 +60,8 @@ def trained_once(factory: pytest.TempPathFactory, name: str,
                  train: Callable[[], None]) -> Path:
     """A home where `train` ran once for the whole run, however many pytest-xdist workers
     share it; each worker gets a copy of its own to write into."""
-    base = factory.getbasetemp()
-    shared = base.parent if base.name.startswith("popen-gw") else base  # what all workers share
-    built = shared / f"{name}-built" / "home"
+    built = built_home(factory, name)
+    shared = built.parent.parent
     with locked(shared / f"{name}.lock"):
         if not (built.parent / "done").exists():
             shutil.rmtree(built, ignore_errors=True)
@@ -72,6 +71,13 @@ def trained_once(factory: pytest.TempPathFactory, name: str,
     home = factory.mktemp(name) / "home"
     shutil.copytree(built, home, symlinks=True)
     return home
+
+
+def built_home(factory: pytest.TempPathFactory, name: str) -> Path:
+    """Where `trained_once` builds a home, as it was built: no test writes into it."""
+    base = factory.getbasetemp()
+    shared = base.parent if base.name.startswith("popen-gw") else base  # what all workers share
+    return shared / f"{name}-built" / "home"
 
 
 @pytest.fixture
@@ -115,11 +121,13 @@ def use_teach_home(teach_home, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def own_trained(trained_home, tmp_path, monkeypatch) -> Path:
-    """A copy of the trained home for one test that writes to it (a saved GAN run, a kept
-    model): what it writes meets no other test, whichever worker runs them, in any order."""
+def own_trained(trained_home, tmp_path_factory, tmp_path, monkeypatch) -> Path:
+    """A copy of the trained home as it was built, for one test that writes to it (a saved
+    GAN run, a kept model): it meets nothing another test wrote (a studio test's saved run
+    made the GAN studio ask "fresh or continue?" instead of starting), whichever worker runs
+    them, in any order."""
     home = tmp_path / "home"
-    shutil.copytree(trained_home, home, symlinks=True)
+    shutil.copytree(built_home(tmp_path_factory, "trained"), home, symlinks=True)
     monkeypatch.setenv(settings.HOME_ENV, str(home))
     return home
 
