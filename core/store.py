@@ -197,16 +197,15 @@ def use(name: str, dataset: str, version: str) -> Card:
 
 
 def add_metrics(card: Card, **metrics: Any) -> Card:
-    """Write measurements made after saving onto a version's card (its model file is
-    unchanged), and onto the card in use when that is the same version; return the card."""
-    written = Card(**{**asdict(card), "metrics": {**card.metrics, **metrics}})
+    """Write measurements made after saving onto a version's card, and onto the card in use
+    when that is the same version (the model file is unchanged); return the card."""
+    written = asdict(card) | {"metrics": card.metrics | metrics}
     with _locked():
-        if card.version and _version_path(card.name, card.dataset, card.version).exists():
-            _write_json(_version_path(card.name, card.dataset, card.version), asdict(written))
-        current = read_card(card.name, card.dataset)
-        if current is not None and current.file == card.file:
-            _write_json(card_path(card.name, card.dataset), asdict(written))
-    return written
+        if _version_path(card.name, card.dataset, card.version).exists():
+            _write_json(_version_path(card.name, card.dataset, card.version), written)
+        if getattr(read_card(card.name, card.dataset), "file", None) == card.file:
+            _write_json(card_path(card.name, card.dataset), written)
+    return Card(**written)
 
 
 def read_card(name: str, dataset: str) -> Card | None:
@@ -393,11 +392,8 @@ def _fsync(path: Path) -> None:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _short(error: BaseException) -> str:
