@@ -5,8 +5,8 @@ PY := $(VENV)/bin/python
 # make run HOST=0.0.0.0 (or NEURAL_CANVAS_HOST=0.0.0.0) shares the app on the network.
 HOST ?= $(or $(NEURAL_CANVAS_HOST),localhost)
 PORT ?= 8501
-# make test TEST_WORKERS=2 runs the test files on two processes (quicker, not yet reliable).
-TEST_WORKERS ?= 1
+# make test runs the test files on two processes; TEST_WORKERS=1 runs them in one.
+TEST_WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
