@@ -156,6 +156,12 @@ def one_stroke() -> list[tuple[float, float]]:
     return [(140, 40 + 10 * i) for i in range(21)]
 
 
+def star_stroke() -> list[tuple[float, float]]:
+    """A five-pointed star in one stroke, as students draw one."""
+    return [(140 + 110 * math.sin(k * 0.8 * math.pi), 150 - 110 * math.cos(k * 0.8 * math.pi))
+            for k in range(6)]
+
+
 def zero_stroke() -> list[tuple[float, float]]:
     return [(140 + 60 * math.sin(t / 24 * 2 * math.pi), 140 - 90 * math.cos(t / 24 * 2 * math.pi))
             for t in range(26)]

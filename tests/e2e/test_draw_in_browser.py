@@ -10,6 +10,7 @@ from tests.e2e.browser import (
     one_stroke,
     open_draw,
     predicted_digits,
+    star_stroke,
     stroke,
     wait_idle,
     zero_stroke,
@@ -28,6 +29,15 @@ def test_drawing_a_one_and_a_zero_gives_one_and_zero(tab, app_url):
     tab.wait_for_function("document.querySelectorAll('.nc-digit').length === 0")
     stroke(tab, zero_stroke())
     assert predicted_digits(tab)[-1] == "0"
+    assert tab.get_by_text("Looks like a digit").count() == 2  # both networks: not flagged
+
+
+def test_a_star_is_flagged_with_the_softmax_answer_beside_it(tab, app_url):
+    open_draw(tab, app_url)
+    stroke(tab, star_stroke())
+    predicted_digits(tab)  # the softmax still names a digit
+    tab.get_by_text("This does not look like a digit").first.wait_for(timeout=30_000)
+    assert "the softmax alone" in tab.get_by_role("alert").first.inner_text()
 
 
 def test_uploading_a_png_gives_a_prediction(tab, app_url, tmp_path):
