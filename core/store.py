@@ -20,7 +20,6 @@ import contextlib
 import errno
 import hashlib
 import json
-import math
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -55,7 +54,7 @@ class Card:
     dataset: str
     title: str
     config: dict
-    test_accuracy: float
+    test_accuracy: float | None  # None where accuracy is not the measure (denoisers)
     test_loss: float
     train_seconds: float
     epochs: int
@@ -83,7 +82,7 @@ class StoredModel:
 
 
 def new_card(name: str, dataset: str, title: str, config: Any, *,
-             test_accuracy: float, test_loss: float, train_seconds: float, epochs: int,
+             test_accuracy: float | None, test_loss: float, train_seconds: float, epochs: int,
              quick: bool = False, metrics: dict | None = None) -> Card:
     """Return the card for a model that has just been trained; `config` is its recipe, a
     dataclass or a dict."""
@@ -92,7 +91,8 @@ def new_card(name: str, dataset: str, title: str, config: Any, *,
     return Card(
         name=name, dataset=dataset, title=title,
         config=config if isinstance(config, dict) else asdict(config),
-        test_accuracy=float(test_accuracy), test_loss=float(test_loss),
+        test_accuracy=None if test_accuracy is None else float(test_accuracy),
+        test_loss=float(test_loss),
         train_seconds=float(train_seconds), epochs=int(epochs), trained_at=time.time(),
         quick=quick, metrics=metrics or {},
         versions={"keras": keras.__version__, "tensorflow": tf.__version__,
@@ -160,19 +160,19 @@ def replaces(new: Card, current: Card | None) -> bool:
 def quality(card: Card) -> float | None:
     """The number that ranks a model's versions, higher is better, in its task's measure: a
     generator's Inception Score by its judge (not its share of confidently read samples,
-    which an untrained generator's blobs can top), a denoiser's mean PSNR after denoising,
-    the line autoencoder's reconstruction loss (negated), a classifier's test accuracy.
-    None where it was not measured."""
+    which an untrained generator's blobs can top), how often a classifier reads a
+    denoiser's restored images right, the line autoencoder's reconstruction loss (negated),
+    a classifier's test accuracy. None where it was not measured."""
     metrics = card.metrics
     if "quality" in metrics:
         return metrics["quality"].get("inception_score")
-    psnr = [value for rows in metrics.values() if isinstance(rows, dict)
-            for value in rows.get("psnr", [])]
-    if psnr:
-        return float(np.mean(psnr))
+    denoised = [rows for rows in metrics.values() if isinstance(rows, dict) and "psnr" in rows]
+    if denoised:
+        restored = [value for rows in denoised for value in rows.get("accuracy", [])]
+        return float(np.mean(restored)) if restored else None
     if "mean_loss" in metrics:
         return -card.test_loss
-    return card.test_accuracy if math.isfinite(card.test_accuracy) else None
+    return card.test_accuracy
 
 
 def versions(name: str, dataset: str) -> list[Card]:
@@ -218,13 +218,9 @@ def cards(dataset: str | None = None) -> list[Card]:
     """Return the cards of every stored model (of one dataset, if given)."""
     root = settings.models_dir()
     folders = [root / dataset] if dataset else [p for p in root.iterdir() if p.is_dir()]
-    found = []
-    for folder in folders:
-        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-            card = read_card(path.stem, folder.name)
-            if card is not None:
-                found.append(card)
-    return found
+    found = (read_card(path.stem, folder.name) for folder in folders if folder.is_dir()
+             for path in sorted(folder.glob("*.json")))
+    return [card for card in found if card is not None]
 
 
 def load(name: str, dataset: str, version: str | None = None) -> StoredModel:
@@ -250,10 +246,9 @@ def load(name: str, dataset: str, version: str | None = None) -> StoredModel:
 
 def _read_model(path: Path) -> tuple[Card | None, keras.Model | None, str | None]:
     """Return (card, model, None), or the reason the pair cannot be used in the last place."""
-    try:
-        card = Card(**json.loads(path.read_text()))
-    except (OSError, ValueError, TypeError) as error:
-        return None, None, f"its card is unreadable ({_short(error)})"
+    card = _read_card_file(path)
+    if card is None:
+        return None, None, "its card is unreadable"
     model_path = _model_path(card)
     if not card.file or not model_path.exists():
         return card, None, "its model file is missing"
@@ -298,8 +293,10 @@ def _model_path(card: Card) -> Path:
 
 
 def _read_card_file(path: Path) -> Card | None:
+    """Read a card (None if unreadable); cards written before they were strict JSON say NaN
+    for "not measured"."""
     try:
-        return Card(**json.loads(path.read_text()))
+        return Card(**json.loads(path.read_text(), parse_constant=lambda _: None))
     except (OSError, ValueError, TypeError):
         return None
 
@@ -376,10 +373,11 @@ def _remove_stale(name: str, dataset: str) -> None:
 
 
 def _write_json(path: Path, payload: dict) -> None:
+    """Write strict JSON (no NaN: other tools read these cards) atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
-        partial.write_text(json.dumps(payload, indent=2, sort_keys=True))
+        partial.write_text(json.dumps(payload, indent=2, sort_keys=True, allow_nan=False))
         _fsync(partial)
         partial.replace(path)
     finally:

@@ -162,6 +162,21 @@ def render_jobs(manager: JobManager, key_prefix: str) -> None:
                                          enumerate(queued, start=1)))
 
 
+def store_signature(dataset: str) -> tuple[str, ...]:
+    """What the store holds for a dataset; it changes whenever a model lands or is replaced."""
+    return tuple(sorted(card.file for card in store.cards(dataset)))
+
+
+def announce_swap(key: str, card: store.Card | None, message: str) -> None:
+    """Toast `message` when the model on screen in the slot `key` changed under the user since
+    the page last ran: a full recipe replacing first launch's quick one, or a better model."""
+    current = card.file if card else None  # names the version
+    previous = st.session_state.get(key)
+    if previous and current and previous != current:
+        st.toast(message, icon=":material/upgrade:")
+    st.session_state[key] = current
+
+
 def training_jobs(manager: JobManager) -> list[Job]:
     """Return the unfinished training jobs, running ones first."""
     jobs = [job for job in manager.active() if job.key.startswith("train:")]

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core import store
 from core.data import datasets, noise
 from core.inference import denoise, predict
 from core.models import zoo
-from core.training import noise_sweep
+from core.training import keras_loop
 from ui import anomaly_lab, denoise_grid, runtime, sweep_view
 
 DATASETS = {"mnist": "MNIST digits", "fashion_mnist": "Fashion-MNIST clothing"}
@@ -27,19 +28,24 @@ kind = noise_col.segmented_control("Noise", list(noise.NOISES), format_func=nois
 
 
 def choose_denoiser() -> denoise.Denoiser | None:
-    ranked = denoise.ranked_denoisers(dataset, kind)
+    ranked = {card.name: card for card in denoise.ranked_denoisers(dataset, kind)}
     if not ranked:
-        denoiser_col.info(f"No denoiser is trained on {DATASETS[dataset]} yet.")
         return None
     name = denoiser_col.selectbox(
-        "Denoiser (best for this noise first)", [card.name for card in ranked],
-        key=f"denoise.denoiser.{dataset}", format_func=lambda n: f"{zoo.spec(n).title} ({n})")
+        "Denoiser (best for this noise first)", list(ranked), key=f"denoise.denoiser.{dataset}",
+        format_func=lambda n: f"{zoo.spec(n).title} ({n})")
+    card = ranked[name]
+    if card.quick:
+        denoiser_col.caption("First launch's quick denoiser (one epoch): the full recipe "
+                             "replaces it when it has trained.")
+    runtime.announce_swap(f"denoise.version.{name}", card,
+                          f"{card.title}{'' if card.quick else ', trained with its full recipe,'} "
+                          "is ready and now cleans the images.")
     return runtime.load_denoiser(name, dataset)
 
 
 def choose_classifier() -> predict.Classifier | None:
-    ranked = predict.ranked_cards(dataset, tuple(n for n in zoo.CLASSIFIERS
-                                                 if n != noise_sweep.NOISE_TRAINED))
+    ranked = predict.ranked_cards(dataset, zoo.CLEAN_CLASSIFIERS)
     if not ranked:
         classifier_col.info(f"No classifier is trained on {DATASETS[dataset]} yet: the images "
                             "are shown without labels.")
@@ -51,10 +57,40 @@ def choose_classifier() -> predict.Classifier | None:
     return runtime.load_classifier(name, dataset)
 
 
+def denoiser_jobs() -> list:
+    return [job for job in runtime.training_jobs(manager)
+            if any(job.key.startswith(keras_loop.training_key(name, dataset))
+                   for name in zoo.DENOISERS)]
+
+
+@st.fragment(run_every=1.0)
+def render_training_status(seen: tuple[str, ...], current: store.Card | None) -> None:
+    """Denoisers training (first launch's among them), live; reruns the page when one lands
+    in the store."""
+    if runtime.store_signature(dataset) != seen:
+        st.rerun(scope="app")
+    if not denoiser_jobs():
+        return
+    with st.container(border=True):
+        if current is not None and current.quick:
+            st.markdown("**The full recipe of this denoiser is training in the background.** "
+                        "It replaces the quick one on this page as soon as it is ready.")
+        elif current is not None:
+            st.markdown("**Another denoiser is training in the background.** The page "
+                        "switches to it if its restored digits are read right more often.")
+        else:
+            quick = any(job.key.endswith(":quick") for job in denoiser_jobs())
+            st.markdown("**The first denoiser is training on this machine**"
+                        + (" (first launch's quick recipe: about two minutes on a 2-core CPU)"
+                           if quick else "") + ". The slider works the moment it is ready.")
+        runtime.render_jobs(manager, "denoise.job")
+
+
 def missing_models(denoiser: denoise.Denoiser | None,
                    classifier: predict.Classifier | None) -> None:
     """Offer to train what this dataset lacks, with each recipe's time on a 2-core CPU."""
-    if denoiser is None:
+    if denoiser is None and not denoiser_jobs():
+        denoiser_col.info(f"No denoiser is trained on {DATASETS[dataset]} yet.")
         runtime.offer_training(manager, zoo.DENOISERS[0], dataset,
                                "Our U-Net denoiser takes 15-75 minutes on a 2-core CPU; it "
                                "learns with `cnn_best` reading what it restores, so `cnn_best` "
@@ -86,6 +122,8 @@ except datasets.DatasetUnavailable as error:
     st.stop()
 denoiser = choose_denoiser()
 classifier = choose_classifier()
+if denoiser_jobs():  # poll only while a denoiser trains
+    render_training_status(runtime.store_signature(dataset), denoiser.card if denoiser else None)
 missing_models(denoiser, classifier)
 lab_tab, sweep_tab, anomaly_tab = st.tabs(["Denoise", "Accuracy against noise",
                                            "Anomaly detection"])

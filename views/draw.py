@@ -23,14 +23,10 @@ st.caption("Draw a digit with the mouse or a finger. Two real networks trained o
 manager = runtime.job_manager()
 
 
-def store_signature() -> tuple[str, ...]:
-    return tuple(sorted(card.sha256 for card in store.cards(DATASET)))
-
-
 @st.fragment(run_every=1.0)
 def render_training_status(seen: tuple[str, ...]) -> None:
     """Background training, live; reruns the page when a new model lands in the store."""
-    if store_signature() != seen:
+    if runtime.store_signature(DATASET) != seen:
         st.rerun(scope="app")
     if not runtime.training_jobs(manager):
         return
@@ -52,16 +48,6 @@ def choose_cnn() -> store.Card | None:
                           key="draw.cnn")
     chosen = [card for card in ranked if card.name == choice]
     return chosen[0] if chosen else next(iter(ranked), None)
-
-
-def announce_swap(card: store.Card | None) -> None:
-    """Tell the user when the CNN on screen changed under them (a retrained or better one)."""
-    current = card.sha256 if card else None
-    previous = st.session_state.get("draw.auto_sha")
-    if previous and current and previous != current:
-        st.toast(f"{card.title} ({card.test_accuracy:.2%} on the test set) is ready and now "
-                 "reads your drawings.", icon=":material/upgrade:")
-    st.session_state["draw.auto_sha"] = current
 
 
 def share_with_class(image: np.ndarray) -> None:
@@ -129,7 +115,7 @@ NOVELTY_HELP = ("A softmax always names a digit, a smiley included, and is often
 
 st.html(charts.ANSWER_STYLE)
 if runtime.training_jobs(manager):  # poll only while something trains
-    render_training_status(store_signature())
+    render_training_status(runtime.store_signature(DATASET))
 
 input_col, mlp_col, cnn_col = st.columns([1.05, 1, 1], gap="large")
 with input_col:
@@ -143,7 +129,10 @@ with input_col:
         st.info(message or "Draw a digit.")
     cnn_card = choose_cnn()
 
-announce_swap(cnn_card)
+if cnn_card is not None:
+    runtime.announce_swap("draw.version", cnn_card, f"{cnn_card.title} "
+                          f"({cnn_card.test_accuracy:.2%} on the test set) is ready and now "
+                          "reads your drawings.")
 mlp_card = next((card for name in zoo.MLPS if (card := store.read_card(name, DATASET))), None)
 mlp = runtime.load_classifier(mlp_card.name, DATASET) if mlp_card else None
 cnn = runtime.load_classifier(cnn_card.name, DATASET) if cnn_card else None

@@ -24,6 +24,7 @@ from core.models import zoo
 QUALITY_LEVELS = (0.2, 0.6, 1.0)
 QUALITY_SAMPLES = 2000  # test images per level for a card's PSNR/SSIM
 Restore = Callable[[np.ndarray], np.ndarray]
+Read = Callable[[np.ndarray], np.ndarray]  # images to the classes a reader sees in them
 
 
 class Denoiser:
@@ -58,11 +59,14 @@ def load_denoiser(name: str, dataset: str = "mnist") -> Denoiser:
 
 
 def quality(restore: Restore, images: np.ndarray, samples: int = QUALITY_SAMPLES,
-            levels: tuple[float, ...] = QUALITY_LEVELS, seed: int = 0) -> dict:
+            levels: tuple[float, ...] = QUALITY_LEVELS, seed: int = 0,
+            labels: np.ndarray | None = None, read: Read | None = None) -> dict:
     """Measure a denoiser on the first `samples` test images at each noise and level.
 
     Returns {noise: {"levels", "psnr_noisy", "psnr", "ssim_noisy", "ssim"}}, each a list
-    of per-level means: what a model card keeps.
+    of per-level means: what a model card keeps. Given the labels and a reader (images to
+    classes), the rows also say how often it reads the noisy and the restored images right
+    ("accuracy_noisy", "accuracy"): what ranks denoisers.
     """
     clean = images[:samples]
     report = {}
@@ -75,6 +79,10 @@ def quality(restore: Restore, images: np.ndarray, samples: int = QUALITY_SAMPLES
             for key, metric in (("psnr", image_quality.psnr), ("ssim", image_quality.ssim)):
                 rows[f"{key}_noisy"].append(round(float(metric(clean, noisy).mean()), 4))
                 rows[key].append(round(float(metric(clean, restored).mean()), 4))
+            if read is not None and labels is not None:
+                for key, shown in (("accuracy_noisy", noisy), ("accuracy", restored)):
+                    right = float(np.mean(read(shown) == labels[:samples]))
+                    rows.setdefault(key, []).append(round(right, 4))
         report[kind] = rows
     return report
 
@@ -83,6 +91,13 @@ def mean_psnr(card: store.Card, kind: str) -> float:
     """Return a denoiser's mean PSNR over its card's levels for one noise (-inf if unknown)."""
     values = card.metrics.get(kind, {}).get("psnr")
     return float(np.mean(values)) if values else float("-inf")
+
+
+def mean_accuracy(card: store.Card, kind: str) -> float | None:
+    """Return how often a reader read a denoiser's restored images right over its card's
+    levels for one noise, or None where the card does not say."""
+    values = card.metrics.get(kind, {}).get("accuracy")
+    return float(np.mean(values)) if values else None
 
 
 def headline(card: store.Card) -> str:
@@ -100,18 +115,26 @@ def headline(card: store.Card) -> str:
     rows = card.metrics.get("gaussian")
     if not rows:
         return "denoiser (not measured)"
-    return f"Gaussian PSNR {np.mean(rows['psnr_noisy']):.1f} → {np.mean(rows['psnr']):.1f} dB"
+    psnr = f"PSNR {np.mean(rows['psnr_noisy']):.1f} → {np.mean(rows['psnr']):.1f} dB"
+    if "accuracy" not in rows:
+        return f"Gaussian {psnr}"
+    return (f"Gaussian: read right {np.mean(rows['accuracy_noisy']):.0%} → "
+            f"{np.mean(rows['accuracy']):.0%} ({card.metrics.get('reader')}), {psnr}")
 
 
 def ranked_denoisers(dataset: str, kind: str) -> list[store.Card]:
-    """Return the stored denoisers, best on this noise first."""
-    found = [card for card in store.cards(dataset)
-             if card.name in zoo.DENOISERS]
-    return sorted(found, key=lambda card: -mean_psnr(card, kind))
+    """Return the stored denoisers, best on this noise first: by how often their restored
+    images are read right, then (cards that do not say) by PSNR."""
+    def rank(card: store.Card) -> tuple[bool, float, float]:
+        accuracy = mean_accuracy(card, kind)
+        return accuracy is None, -(accuracy or 0.0), -mean_psnr(card, kind)
+
+    return sorted((card for card in store.cards(dataset) if card.name in zoo.DENOISERS),
+                  key=rank)
 
 
 def best_denoiser(dataset: str, kind: str) -> store.Card | None:
-    """Return the card of the stored denoiser with the best PSNR on this noise, or None."""
+    """Return the card of the stored denoiser that restores this noise best, or None."""
     return next(iter(ranked_denoisers(dataset, kind)), None)
 
 
@@ -131,12 +154,15 @@ class Restoration:
 
 
 def restore(images: np.ndarray, kind: str, level: float, denoiser: Denoiser,
-            classifier: Classifier, seed: int = 0) -> Restoration:
-    """Add noise to images (n, H, W), denoise them, classify both: the slider's hot path."""
+            classifier: Classifier | None, seed: int = 0) -> Restoration:
+    """Add noise to images (n, H, W), denoise them, classify both: the slider's hot path.
+    Without a classifier (none trained yet) the probabilities are empty rows."""
     clean = np.asarray(images, dtype=np.float32)
     noisy = noise.add_noise(clean, kind, level, seed)
     denoised = denoiser.denoise(noisy)
-    probabilities = classifier.probabilities(np.concatenate([noisy, denoised]))
+    both = np.concatenate([noisy, denoised])
+    probabilities = (classifier.probabilities(both) if classifier is not None
+                     else np.empty((len(both), 0), np.float32))
     return Restoration(
         clean, noisy, denoised, probabilities[: len(clean)], probabilities[len(clean) :],
         image_quality.psnr(clean, noisy), image_quality.psnr(clean, denoised),

@@ -304,6 +304,9 @@ SPECS: dict[str, ModelSpec] = {
                         loss="binary_crossentropy", noisy_inputs=True, level_skew=1.5,
                         guide="cnn_best", guide_weight=0.3),
             outputs_logits=False, task="denoiser",
+            # First launch's: the slider works minutes after the first CNN, before cnn_best.
+            quick=TrainConfig(learning_rate=2e-3, epochs=1, loss="binary_crossentropy",
+                              noisy_inputs=True),
         ),
         ModelSpec(
             "ae_line", "Lecture autoencoder 2-32-16-32-2",
@@ -316,13 +319,14 @@ SPECS: dict[str, ModelSpec] = {
     )
 }
 CLASSIFIERS = tuple(name for name, model in SPECS.items() if model.task == "classifier")
+CLEAN_CLASSIFIERS = tuple(name for name in CLASSIFIERS if name != "cnn_noisy")
 MLPS = ("mlp_augmented", "mlp")  # the Draw page's left panel: the first one stored
 DENOISERS = ("ae_unet", "ae_conv", "ae_dense")  # ours first
 # The convolutional ones, ours first.
 CNNS = ("cnn_best", "cnn_robust", "cnn_bn", "cnn_lab", "cnn_report")
-# The order in which first launch trains what is missing: something on screen fast,
-# then the strongest model, which replaces it when ready.
-BOOTSTRAP = ("mlp_augmented", "cnn_report", "cnn_best")
+# The order in which first launch trains what is missing: something on screen fast (a
+# denoiser too, so the noise slider works), then the strongest model, which replaces it.
+BOOTSTRAP = ("mlp_augmented", "cnn_report", "ae_unet", "cnn_best")
 
 
 def spec(name: str) -> ModelSpec:

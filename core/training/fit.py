@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 
 import keras
 import numpy as np
 
 from core import store
 from core.data import noise
-from core.inference import denoise, novelty
+from core.inference import denoise, novelty, predict
 from core.models import zoo
 from core.models.zoo import TrainConfig
 from core.training import adversarial, cluster, line_autoencoder
@@ -44,6 +45,23 @@ def guided_trainer(name: str, denoiser: keras.Model, config: TrainConfig,
     clean = denoiser(inputs)
     return keras.Model(inputs, {"clean": clean, "class": classifier(clean, training=False)},
                        name=f"{name}_guided")
+
+
+@dataclass(frozen=True)
+class CardReader:
+    """The classifier that reads a denoiser's restored images for its card."""
+
+    name: str
+    model: keras.Model
+
+    def read(self, images: np.ndarray) -> np.ndarray:
+        return np.argmax(self.model.predict(images, batch_size=1000, verbose=0), axis=1)
+
+
+def card_reader(dataset: str) -> CardReader | None:
+    """The most accurate stored classifier trained on clean images, or None."""
+    card = predict.best_card(dataset, zoo.CLEAN_CLASSIFIERS)
+    return CardReader(card.name, store.load(card.name, dataset).model) if card else None
 
 
 def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = None,
@@ -92,8 +110,11 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
             return np.clip(model.predict(images, batch_size=500, verbose=0), 0.0, 1.0)
 
         pixel_loss = keras.losses.get(config.loss)(clean, restore(noisy))
-        loss, accuracy = float(np.mean(pixel_loss)), math.nan
-        metrics = denoise.quality(restore, x_test)
+        loss, accuracy = float(np.mean(pixel_loss)), None
+        reader = card_reader(dataset)
+        metrics = denoise.quality(restore, x_test, labels=y_test,
+                                  read=reader.read if reader else None)
+        metrics |= {"reader": reader.name} if reader else {}
     else:
         loss, accuracy = trainer.evaluate(x_test, y_test, batch_size=1000, verbose=0)
         metrics = ({"novelty": novelty.fit_for(model, dataset, spec.outputs_logits).as_dict()}
@@ -103,8 +124,7 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
                           quick=quick, metrics=metrics)
     if job is not None:
         job.check()
-        job.publish(progress=0.99, message="saving to the model store",
-                    test_accuracy=float(accuracy))
+        job.publish(progress=0.99, message="saving to the model store")
     return store.save(model, card)
 
 

@@ -33,7 +33,7 @@ def train(config: zoo.TrainConfig | None = None, job: Job | None = None) -> stor
               callbacks=[keras_loop.JobProgress(job, steps * config.epochs, config.epochs)])
     seconds = time.monotonic() - started
     means = {name: float(values.mean()) for name, values in losses(model, sets).items()}
-    card = store.new_card(MODEL, DATASET, spec.title, config, test_accuracy=math.nan,
+    card = store.new_card(MODEL, DATASET, spec.title, config, test_accuracy=None,
                           test_loss=means["clean"], train_seconds=seconds,
                           epochs=config.epochs, metrics={"mean_loss": means})
     if job is not None:

@@ -24,7 +24,7 @@ from core.training.jobs import Job, JobManager
 LEVELS = tuple(round(0.1 * step, 1) for step in range(11))
 COLUMNS = ("level", "accuracy_noisy", "accuracy_denoised", "accuracy_noise_trained",
            "psnr_noisy", "psnr_denoised", "ssim_noisy", "ssim_denoised")
-NOISE_TRAINED = "cnn_noisy"
+NOISE_TRAINED = "cnn_noisy"  # the one classifier not in zoo.CLEAN_CLASSIFIERS
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import threading
+from dataclasses import replace
 
 import pytest
 
+from core import settings, store
 from core.data import preprocess
 from core.inference import anomaly, warm
+from core.training import keras_loop
 from core.training.jobs import JobState
 from tests.app.conftest import open_page, text_of
 from tests.drawings import digit_canvas, png_bytes
@@ -113,3 +117,34 @@ def test_without_models_the_page_offers_to_train_them(nc_home):
     assert job is not None
     job.stop()
     runtime.job_manager().wait(job, timeout=60)
+
+
+def test_first_launch_shows_the_quick_denoiser_training_then_announces_the_full_one(
+        nc_home, trained_home, monkeypatch):
+    """A fresh store while first launch trains the quick denoiser: the page says so, shows
+    the grid once it lands, and announces the full recipe's swap. The denoiser saved here is
+    the trained home's real one; only the job that stands for its training waits on the test."""
+    monkeypatch.setenv(settings.HOME_ENV, str(trained_home))
+    built = store.load("ae_unet", "mnist")
+    monkeypatch.setenv(settings.HOME_ENV, str(nc_home))
+    trained = threading.Event()
+    manager = runtime.job_manager()
+    job = manager.submit("Train ae_unet on mnist (quick recipe)",
+                         lambda job: trained.wait(60),
+                         key=f"{keras_loop.training_key('ae_unet', 'mnist')}:quick")
+    app = open_page(PAGE)
+    assert "The first denoiser is training on this machine" in text_of(app)
+    assert not [b for b in app.button if b.label in ("Train ae_unet", "Train ae_conv")]
+    assert not app.metric  # no grid yet
+
+    quick = store.save(built.model, replace(built.card, quick=True))
+    trained.set()
+    manager.wait(job, timeout=60)
+    app.run()
+    assert "First launch's quick denoiser" in text_of(app)
+    assert metric(app, "PSNR, denoised").endswith("dB")
+
+    store.save(built.model, replace(quick, quick=False))  # the full recipe lands
+    app.run()
+    assert any("full recipe, is ready" in toast.value for toast in app.toast)
+    assert not app.exception

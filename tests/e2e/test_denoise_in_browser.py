@@ -1,10 +1,15 @@
-"""Move the noise slider in a real browser and see the grid and its numbers change."""
+"""Move the noise slider in a real browser and see the grid and its numbers change; on first
+launch, see a denoiser arrive without asking for one."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.e2e.browser import wait_idle
+from core import settings, store
+from core.models.zoo import TrainConfig
+from core.training import fit
+from tests.conftest import as_home, link_home
+from tests.e2e.browser import running_app, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -32,3 +37,28 @@ def test_the_slider_changes_the_noisy_and_denoised_grid(tab, app_url):
     assert tab.locator("[data-testid=stSliderThumbValue]").first.inner_text() == "0.90"
     assert grid_sources(tab) != before_images
     assert tab.locator("[data-testid=stException]").count() == 0
+
+
+def test_first_launch_trains_a_denoiser_and_the_grid_appears_unasked(trained_home, teach_home,
+                                                                      tmp_path, tab):
+    """A store with the first-launch classifiers but no denoiser (an empty store's state once
+    its first CNN is in; the classifiers come from the test homes, so only the denoiser
+    trains here): with first-launch training on, the Denoising lab says a denoiser is
+    training, then shows a denoised grid, and no train button is pressed."""
+    home = link_home(tmp_path / "home")
+    for name, source in (("mlp", trained_home), ("cnn_report", trained_home),
+                         ("cnn_best", teach_home)):
+        with as_home(source):
+            stored = store.load(name, "mnist")
+        with as_home(home):
+            store.save(stored.model, stored.card)
+    with as_home(home):  # the Draw page's quick MLP, briefly
+        fit.train_model("mlp_augmented", config=TrainConfig(epochs=1, train_samples=6000))
+    with running_app({settings.HOME_ENV: str(home), settings.AUTOTRAIN_ENV: "1"}) as url:
+        tab.goto(f"{url}/denoise")
+        tab.get_by_text("The first denoiser is training on this machine").wait_for(
+            timeout=60_000)
+        tab.get_by_text("Read right, denoised").wait_for(timeout=480_000)
+        tab.locator("[data-testid=stImage] img").nth(15).wait_for()
+        assert tab.get_by_text("First launch's quick denoiser").count() == 1
+        assert tab.locator("[data-testid=stException]").count() == 0

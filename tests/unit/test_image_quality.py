@@ -1,10 +1,12 @@
-"""PSNR and SSIM against values worked out by hand and against TensorFlow's SSIM."""
+"""PSNR and SSIM against values worked out by hand and against TensorFlow's SSIM; the
+background glow measure against a planted dot."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import tensorflow as tf
+from scipy import ndimage
 
 from core.data import datasets, image_quality, noise
 
@@ -51,3 +53,23 @@ def test_ssim_equals_tensorflows_on_noisy_digits(digits, kind, level):
 def test_images_of_different_shapes_are_refused(digits):
     with pytest.raises(ValueError, match="differ in shape"):
         image_quality.psnr(digits, digits[:, :27])
+
+
+def test_background_glow_catches_a_planted_dot_and_spares_blur(digits):
+    # A restorer that blurs the strokes lights nothing up 3 px away from the ink ...
+    blurred = ndimage.gaussian_filter(digits[..., 0], sigma=(0, 0.7, 0.7))
+    assert np.nanmax(image_quality.background_glow(digits[..., 0], blurred)) < 0.05
+    # ... one that also paints a faint grey dot near the lower-left corner is caught there.
+    dotted = blurred.copy()
+    dotted[:, 24, 3] += 0.1
+    glow = image_quality.background_glow(digits[..., 0], dotted)
+    assert np.unravel_index(np.nanargmax(glow), glow.shape) == (24, 3)
+    assert np.nanmax(glow) > 0.05
+
+
+def test_background_glow_leaves_out_ink_and_its_surroundings():
+    clean = np.zeros((1, 28, 28))
+    clean[0, 14, 14] = 1.0
+    glow = image_quality.background_glow(clean, np.ones_like(clean))
+    assert np.isnan(glow[12:17, 12:17]).all()  # closer than 3 px to the ink
+    assert glow[14, 17] == 1.0 and glow[11, 14] == 1.0  # 3 px away is background

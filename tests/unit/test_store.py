@@ -110,11 +110,13 @@ def test_versions_are_pruned_to_the_budget_oldest_first(nc_home, monkeypatch):
 
 @pytest.mark.parametrize(("metrics", "test_loss", "accuracy", "expected"), [
     ({"quality": {"inception_score": 6.6, "confident": 0.61}}, 0.0, 0.61, 6.6),
-    ({"gaussian": {"psnr": [20.0, 16.0]}, "salt_pepper": {"psnr": [22.0, 18.0]}}, 0.1,
-     float("nan"), 19.0),
-    ({"mean_loss": {"clean": 0.002}}, 0.002, float("nan"), -0.002),
+    ({"gaussian": {"psnr": [20.0, 16.0], "accuracy": [0.99, 0.91]},
+      "salt_pepper": {"psnr": [22.0, 18.0], "accuracy": [0.98, 0.92]}, "reader": "cnn_best"},
+     0.1, None, 0.95),
+    ({"gaussian": {"psnr": [20.0, 16.0]}}, 0.1, None, None),  # before denoised accuracy
+    ({"mean_loss": {"clean": 0.002}}, 0.002, None, -0.002),
     ({}, 0.05, 0.98, 0.98),
-    ({}, 0.05, float("nan"), None),
+    ({}, 0.05, None, None),
 ])
 def test_each_kind_of_model_is_ranked_by_its_own_measure(metrics, test_loss, accuracy,
                                                          expected):
@@ -132,8 +134,8 @@ def test_the_worse_does_not_replace_rule_for_each_kind():
     def generator(score):
         return card(metrics={"quality": {"inception_score": score, "confident": 1.0}})
 
-    def denoiser(psnr):
-        return card(metrics={"gaussian": {"psnr": [psnr]}})
+    def denoiser(accuracy):
+        return card(metrics={"gaussian": {"psnr": [15.0], "accuracy": [accuracy]}})
 
     def line(loss):
         return card(loss=loss, metrics={"mean_loss": {"clean": loss}})
@@ -142,12 +144,29 @@ def test_the_worse_does_not_replace_rule_for_each_kind():
     assert store.replaces(card(accuracy=0.99), card(accuracy=0.97))
     assert not store.replaces(generator(2.1), generator(6.6))  # blobs read 100 % confident
     assert store.replaces(generator(7.0), generator(6.6))
-    assert not store.replaces(denoiser(14.0), denoiser(17.0))
+    assert not store.replaces(denoiser(0.95), denoiser(0.97))
+    assert store.replaces(denoiser(0.95), card(metrics={"gaussian": {"psnr": [17.0]}}))
     assert store.replaces(line(0.001), line(0.002)) and not store.replaces(line(0.003),
                                                                             line(0.002))
     assert store.replaces(card(accuracy=0.9), card(quick=True, accuracy=0.95))  # full beats quick
     assert not store.replaces(card(quick=True, accuracy=0.9), card(accuracy=0.95))
     assert store.replaces(card(accuracy=0.5), None)
+
+
+def test_cards_are_strict_json_and_old_nans_read_as_not_measured(nc_home):
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    card = store.new_card("ae_dense", "mnist", "d", {}, test_accuracy=None, test_loss=0.1,
+                          train_seconds=1.0, epochs=1, metrics={"gaussian": {"psnr": [15.0]}})
+    written = store.save(zoo.build("ae_dense"), card)
+    assert json.loads(store.card_path("ae_dense", "mnist").read_text(),
+                      parse_constant=refuse)["test_accuracy"] is None
+    legacy = store.card_path("ae_dense", "mnist")  # as denoiser cards were written before
+    legacy.write_text(legacy.read_text().replace('"test_accuracy": null', '"test_accuracy": NaN'))
+    assert store.read_card("ae_dense", "mnist") == written
+    with pytest.raises(ValueError):
+        store.add_metrics(written, broken=float("nan"))
 
 
 def test_a_card_from_before_versions_is_adopted_as_one(nc_home):

@@ -73,12 +73,13 @@ def test_random_shift_moves_whole_images_within_bounds():
     assert len(offsets) > 5 and all(abs(r) <= 2 and abs(c) <= 2 for r, c in offsets)
 
 
-def test_first_launch_queues_quick_models_then_the_best_then_upgrades(nc_home):
+def test_first_launch_queues_quick_models_and_a_denoiser_then_the_best_then_upgrades(nc_home):
     manager = JobManager(max_concurrent=1)
     manager.max_concurrent = 0  # queue only: nothing may start in this test
     titles = [job.title for job in fit.ensure_default_models(manager)]
     assert titles == [
         "Train mlp_augmented on mnist (quick recipe)", "Train cnn_report on mnist (quick recipe)",
-        "Train cnn_best on mnist (full recipe)", "Train mlp_augmented on mnist (full recipe)",
-        "Train cnn_report on mnist (full recipe)",
+        "Train ae_unet on mnist (quick recipe)", "Train cnn_best on mnist (full recipe)",
+        "Train mlp_augmented on mnist (full recipe)", "Train cnn_report on mnist (full recipe)",
+        "Train ae_unet on mnist (full recipe)",
     ]
