@@ -92,7 +92,7 @@ def missing_models(denoiser: denoise.Denoiser | None,
     if denoiser is None and not denoiser_jobs():
         denoiser_col.info(f"No denoiser is trained on {DATASETS[dataset]} yet.")
         runtime.offer_training(manager, zoo.DENOISERS[0], dataset,
-                               "Our U-Net denoiser takes 15-75 minutes on a 2-core CPU; it "
+                               "Our U-Net denoiser takes about 15 minutes on a 2-core CPU; it "
                                "learns with `cnn_best` reading what it restores, so `cnn_best` "
                                "is trained first if it is missing. The report's small one "
                                "(`ae_conv`) takes 2-8.", "denoise")
@@ -130,6 +130,9 @@ lab_tab, sweep_tab, anomaly_tab = st.tabs(["Denoise", "Accuracy against noise",
 with lab_tab:
     if denoiser is not None:
         st.fragment(lab)(denoiser, classifier)
+    else:
+        st.info("The noise slider and the denoised images appear here as soon as a denoiser "
+                "is trained.")
 with sweep_tab:
     if denoiser is None or classifier is None:
         st.info("The sweep needs a trained denoiser and classifier for this dataset.")
