@@ -3,9 +3,10 @@ the slider's hot path (noise + denoise + classify + metrics for a 16-image grid)
 
 Uses the store's most accurate clean-trained classifier and its best denoiser for each
 noise, on the full 10,000-image MNIST test set (the same numbers as
-`python -m core evaluate NAME --noise KIND:LEVEL --denoiser best`). Beside it, a reader
-that never met the denoiser in training (not its guide): a denoiser that restores digits
-costs it no more than it costs the first; one that paints cues for its guide does. And
+`python -m core evaluate NAME --noise KIND:LEVEL --denoiser best`). Beside it, every
+stored clean CNN that never met the denoiser in training (not its guide): a denoiser that
+restores digits costs them no more than it costs the first; one that paints cues for its
+guide does. And
 the denoiser's own marks: the brightest place where the clean digits have background.
 """
 
@@ -29,10 +30,9 @@ GRID, REPEATS = 16, 100
 SLIDER_GOAL_MS = 100.0
 
 
-def clean_classifier(besides: tuple[str, ...] = ()) -> predict.Classifier | None:
-    """The most accurate classifier trained on clean images, other than `besides`."""
-    names = tuple(name for name in zoo.CLEAN_CLASSIFIERS if name not in besides)
-    card = predict.best_card("mnist", names)
+def clean_classifier() -> predict.Classifier | None:
+    """The most accurate classifier trained on clean images."""
+    card = predict.best_card("mnist", zoo.CLEAN_CLASSIFIERS)
     return predict.load_classifier(card.name) if card else None
 
 
@@ -44,25 +44,29 @@ def accuracies(classifier: predict.Classifier) -> dict:
 
 def noise_figures(kind: str, classifier: predict.Classifier, images: np.ndarray,
                   labels: np.ndarray) -> dict:
-    """One noise's levels: noisy and denoised accuracy, and what the independent reader loses."""
+    """One noise's levels: noisy and denoised accuracy, and what each independent reader (a
+    stored clean CNN other than the classifier and the denoiser's guide) loses beyond it."""
     card = denoise.best_denoiser("mnist", kind)
     denoiser = denoise.load_denoiser(card.name)
     guide = card.config.get("guide")
-    other = clean_classifier(besides=(classifier.card.name, guide or ""))
-    readers = [reader for reader in (classifier, other) if reader]
+    others = [predict.load_classifier(other.name) for other in predict.ranked_cards(
+        "mnist", tuple(n for n in zoo.CNNS if n in zoo.CLEAN_CLASSIFIERS
+                       and n not in (classifier.card.name, guide)))]
+    readers = [classifier, *others]
     clean = {reader.card.name: reader.accuracy(images, labels) for reader in readers}
     levels = {}
     for level in LEVELS[kind]:
-        read = {reader.card.name: denoise.accuracy_under_noise(
-            reader, images, labels, kind, level, denoiser) for reader in readers}
+        noisy = noise.add_noise(images, kind, level)
+        restored = denoiser.denoise(noisy)
+        read = {reader.card.name: reader.accuracy(restored, labels) for reader in readers}
         lost = {name: clean[name] - accuracy for name, accuracy in read.items()}
+        extra = {name: lost[name] - lost[classifier.card.name] for name in lost}
         levels[str(level)] = {
-            "noisy": denoise.accuracy_under_noise(classifier, images, labels, kind, level),
-            "denoised": read[classifier.card.name], "goal": GOALS.get(kind, {}).get(level),
-            "report": REPORT.get(kind, {}).get(level),
-            "independent": {"reader": other.card.name, "denoised": read[other.card.name],
-                            "extra_loss": lost[other.card.name] - lost[classifier.card.name]}
-            if other else None,
+            "noisy": classifier.accuracy(noisy, labels), "denoised": read[classifier.card.name],
+            "goal": GOALS.get(kind, {}).get(level), "report": REPORT.get(kind, {}).get(level),
+            "independent": {"extra_loss": {o.card.name: extra[o.card.name] for o in others},
+                            "worst": max(others, key=lambda o: extra[o.card.name]).card.name}
+            if others else None,
         }
     return {"denoiser": card.name, "quick_recipe": card.quick, "guide": guide, "clean": clean,
             "independent_extra_loss_goal": INDEPENDENT_GAP_GOAL, "levels": levels}
