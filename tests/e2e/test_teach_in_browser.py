@@ -99,6 +99,9 @@ def test_a_class_teaches_three_symbols_and_the_network_reads_a_new_one(chromium,
         teacher.get_by_role("combobox", name="Preset").click()
         teacher.get_by_role("option", name="My own").click()
         wait_idle(teacher)
+        # The preset's own names field can linger a moment beside the new one as the page reruns.
+        teacher.wait_for_function("document.querySelectorAll('input[aria-label=\"2 to 10 class "
+                                  "names, separated by commas\"]').length === 1")
         names = teacher.get_by_label("2 to 10 class names, separated by commas", exact=True)
         names.fill("+, −, =")
         names.press("Enter")
