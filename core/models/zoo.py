@@ -319,7 +319,8 @@ SPECS: dict[str, ModelSpec] = {
     )
 }
 CLASSIFIERS = tuple(name for name, model in SPECS.items() if model.task == "classifier")
-CLEAN_CLASSIFIERS = tuple(name for name in CLASSIFIERS if name != "cnn_noisy")
+NOISE_TRAINED = "cnn_noisy"  # the one classifier that learnt on noisy images
+CLEAN_CLASSIFIERS = tuple(name for name in CLASSIFIERS if name != NOISE_TRAINED)
 MLPS = ("mlp_augmented", "mlp")  # the Draw page's left panel: the first one stored
 DENOISERS = ("ae_unet", "ae_conv", "ae_dense")  # ours first
 # The convolutional ones, ours first.

@@ -19,12 +19,13 @@ from pathlib import Path
 from core import settings, store
 from core.data import datasets, noise
 from core.inference import denoise, predict
+from core.models import zoo
 from core.training.jobs import Job, JobManager
 
 LEVELS = tuple(round(0.1 * step, 1) for step in range(11))
 COLUMNS = ("level", "accuracy_noisy", "accuracy_denoised", "accuracy_noise_trained",
            "psnr_noisy", "psnr_denoised", "ssim_noisy", "ssim_denoised")
-NOISE_TRAINED = "cnn_noisy"  # the one classifier not in zoo.CLEAN_CLASSIFIERS
+NOISE_TRAINED = zoo.NOISE_TRAINED
 
 
 @dataclass(frozen=True)
