@@ -19,7 +19,7 @@ from scipy import ndimage
 
 from bench.common import write
 from core import store
-from core.data import datasets, distortions, non_digits, preprocess
+from core.data import datasets, detector_images, distortions, non_digits, preprocess
 from core.inference import calibration, novelty, predict
 from core.models import zoo
 from tests.drawings import CANVAS, canvas_rgba, upscale_digit
@@ -67,7 +67,7 @@ def flags(classifier: predict.Classifier, drawn: np.ndarray) -> dict:
     probabilities = classifier.probabilities(others)
     _, test_scores = classifier.read(mnist.images("test"))
     _, drawn_scores = classifier.read(drawn)
-    half = novelty.CALIBRATION_SAMPLES
+    half = detector_images.CALIBRATION_SAMPLES
     return {
         "threshold": round(classifier.detector.threshold, 3),
         "non_digits_flagged": round(float(flagged.mean()), 4),
@@ -87,11 +87,12 @@ def flags(classifier: predict.Classifier, drawn: np.ndarray) -> dict:
 def left_out_families(classifier: predict.Classifier) -> dict:
     """Fit the detector on half of the families and count the other half flagged, both ways
     round: how it does on kinds of drawing it never saw."""
-    digits, _, held_out = novelty.fitting_images("mnist")
+    digits, _, held_out = detector_images.fitting_images("mnist")
     names = list(non_digits.FAMILIES)
     inputs = {}
     for part, families in (("even", tuple(names[0::2])), ("odd", tuple(names[1::2]))):
-        fit_images, _ = non_digits.drawings(novelty.NON_DIGIT_SAMPLES, seed=0, families=families)
+        fit_images, _ = non_digits.drawings(detector_images.NON_DIGIT_SAMPLES, seed=0,
+                                            families=families)
         test_images, _ = non_digits.drawings(NON_DIGITS // 2, seed=2024, families=families)
         inputs[part] = (detector_inputs(classifier, fit_images),
                         detector_inputs(classifier, test_images))

@@ -99,7 +99,7 @@ def missing_models(denoiser: denoise.Denoiser | None,
         runtime.offer_training(manager, "ae_conv", dataset, "", "denoise")
     if classifier is None:
         runtime.offer_training(manager, "cnn_best", dataset,
-                               "Our CNN takes about 5 minutes.", "denoise")
+                               "Our CNN takes 3 to 15 minutes, by the machine.", "denoise")
 
 
 def lab(denoiser: denoise.Denoiser, classifier: predict.Classifier | None) -> None:

@@ -53,7 +53,7 @@ def eta_detail(job: Job) -> str:
 
 
 def cmd_data_fetch(args: argparse.Namespace) -> int:
-    from core.data import datasets
+    from core.data import datasets, detector_images
 
     names = args.names or ["mnist", "fashion_mnist"]
     failed = False
@@ -62,6 +62,8 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
             path = datasets.fetch(name, lambda stage, f, n=name: progress_line(n, f, stage))
             sys.stderr.write("\n")
             print(f"{name}: {path}")
+            if name in detector_images.DATASETS:  # ahead of first launch, which needs them
+                detector_images.fitting_images(name)
         except ValueError as error:
             sys.stderr.write("\n")
             print(f"error: {error}", file=sys.stderr)

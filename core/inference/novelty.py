@@ -25,14 +25,9 @@ import numpy as np
 from scipy import optimize, special
 
 from core import store
-from core.data import datasets, distortions, non_digits
+from core.data import datasets, detector_images, distortions, non_digits
 
-DIGIT_SAMPLES = 10_000  # training digits, half of them redrawn, and some through the canvas
-CANVAS_DIGITS = 1_500
-NON_DIGIT_SAMPLES = 4_000  # generated drawings, every family in turn
-CALIBRATION_SAMPLES = 5_000  # held-out digits (the first half of the test set) for the threshold
 DIGIT_COVERAGE = 0.995  # the share of held-out digits under the threshold
-DIGIT_DATASETS = ("mnist",)  # where "not a digit" means something
 RIDGE = 1e-3
 # Named by what it reads and learns from: a card whose detector says otherwise is refitted.
 METHOD = ("logistic regression on pooled stage and penultimate features; digits as is, "
@@ -146,7 +141,7 @@ def detector_of(stored: store.StoredModel, outputs_logits: bool) -> DigitDetecto
     kept = stored.card.metrics.get("novelty")
     if kept and kept.get("method") in (METHOD, SYMBOL_METHOD):  # others read other features
         return DigitDetector.from_dict(kept)
-    if stored.card.dataset not in DIGIT_DATASETS:
+    if stored.card.dataset not in detector_images.DATASETS:
         return None
     detector = fit_for(stored.model, stored.card.dataset, outputs_logits)
     with contextlib.suppress(OSError):  # a read-only store: fitted again next time
@@ -157,7 +152,7 @@ def detector_of(stored: store.StoredModel, outputs_logits: bool) -> DigitDetecto
 def fit_for(model: keras.Model, dataset: str, outputs_logits: bool) -> DigitDetector:
     """Fit a classifier's detector on its own features of the fitting images."""
     inputs_of = _reader(model, outputs_logits)
-    digits, others, held_out = fitting_images(dataset)
+    digits, others, held_out = detector_images.fitting_images(dataset)
     return fit(inputs_of(digits), inputs_of(others), inputs_of(held_out))
 
 
@@ -200,19 +195,3 @@ def _symbol_others(families: tuple[str, ...]) -> np.ndarray:
     """The last MNIST training digits and generated drawings of these families."""
     digits = datasets.load("mnist").images("train")[-SYMBOL_OTHERS:].reshape(-1, 28, 28)
     return np.concatenate([digits, non_digits.drawings(SYMBOL_OTHERS, 0, families)[0]])
-
-
-@functools.lru_cache(maxsize=2)
-def fitting_images(dataset: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return (digits, non-digits, held-out digits) as (n, 28, 28) images: fixed seeds, so
-    a model's detector can always be fitted again the same way."""
-    loaded = datasets.load(dataset)
-    images, labels = loaded.images("train")[:DIGIT_SAMPLES], loaded.labels("train")[:DIGIT_SAMPLES]
-    half = DIGIT_SAMPLES // 2
-    rng = np.random.default_rng(0)
-    redrawn = distortions.augment(images[half:], labels[half:], rng, share=1.0)
-    drawn = distortions.through_canvas(images[:CANVAS_DIGITS], rng)
-    digits = np.concatenate([images[:half].reshape(-1, 28, 28), redrawn.reshape(-1, 28, 28),
-                             drawn])
-    others, _ = non_digits.drawings(NON_DIGIT_SAMPLES, seed=0)
-    return digits, others, loaded.images("test")[:CALIBRATION_SAMPLES].reshape(-1, 28, 28)

@@ -107,8 +107,8 @@ PRESETS: dict[str, tuple[str, LabConfig]] = {
     "fast": ("MNIST to 99 % in under 30 s", LabConfig(
         architecture=Architecture(filters=16, kernel_size=5), learning_rate=3e-3, epochs=3,
         cosine=True)),
-    "best": ("The best we have: the Neural Canvas CNN, about 5 min", LabConfig(
-        model="cnn_best", learning_rate=4e-3, batch_size=256, epochs=8, augment=True,
+    "best": ("The best we have: the Neural Canvas CNN, 6 epochs", LabConfig(
+        model="cnn_best", learning_rate=3e-3, batch_size=128, epochs=6, augment=True,
         cosine=True)),
     "report_sgd": ("The report's CNN with SGD", LabConfig(
         model="cnn_report", optimizer="sgd", learning_rate=0.05, epochs=5)),

@@ -11,7 +11,7 @@ import keras
 import numpy as np
 
 from core import store
-from core.data import noise
+from core.data import detector_images, noise
 from core.inference import denoise, novelty, predict
 from core.models import zoo
 from core.models.zoo import TrainConfig
@@ -118,7 +118,7 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
     else:
         loss, accuracy = trainer.evaluate(x_test, y_test, batch_size=1000, verbose=0)
         metrics = ({"novelty": novelty.fit_for(model, dataset, spec.outputs_logits).as_dict()}
-                   if dataset in novelty.DIGIT_DATASETS else {})
+                   if dataset in detector_images.DATASETS else {})
     card = store.new_card(name, dataset, spec.title, config, test_accuracy=accuracy,
                           test_loss=loss, train_seconds=train_seconds, epochs=config.epochs,
                           quick=quick, metrics=metrics)

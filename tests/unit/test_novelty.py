@@ -6,8 +6,8 @@ import keras
 import numpy as np
 import pytest
 
-from core import store
-from core.data import datasets, non_digits
+from core import settings, store
+from core.data import datasets, detector_images, non_digits
 from core.inference import novelty, predict
 from core.models import zoo
 from core.models.zoo import TrainConfig
@@ -31,6 +31,27 @@ def test_a_detector_fitted_on_loading_is_written_onto_the_card_once(nc_home, mon
     assert store.read_card("mlp", "mnist").metrics["novelty"] == fitted.as_dict()
     monkeypatch.setattr(novelty, "fit_for", lambda *args: pytest.fail("fitted again"))
     assert novelty.detector_of(store.load("mlp", "mnist"), outputs_logits=False) == fitted
+
+
+def test_the_fitting_images_are_made_once_and_kept_beside_the_dataset(tmp_path, monkeypatch,
+                                                                     request):
+    request.addfinalizer(detector_images.fitting_images.cache_clear)  # not these small ones
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "mnist.npz").symlink_to(datasets.cache_path("mnist"))
+    monkeypatch.setenv(settings.HOME_ENV, str(tmp_path))
+    for constant, size in (("DIGIT_SAMPLES", 40), ("CANVAS_DIGITS", 6),
+                           ("NON_DIGIT_SAMPLES", 12), ("CALIBRATION_SAMPLES", 10)):
+        monkeypatch.setattr(detector_images, constant, size)
+    detector_images.fitting_images.cache_clear()
+    made = detector_images.fitting_images("mnist")
+    assert [len(images) for images in made] == [46, 12, 10]
+    assert [path.name for path in data.glob("mnist-detector-images-*.npz")] and not list(
+        data.glob("*.partial*"))
+    detector_images.fitting_images.cache_clear()
+    monkeypatch.setattr(detector_images, "_make", lambda _: pytest.fail("made again"))
+    kept = detector_images.fitting_images("mnist")
+    assert all(np.array_equal(a, b) for a, b in zip(made, kept, strict=True))
 
 
 def test_drawings_that_are_not_digits_are_flagged_and_test_digits_are_not(use_trained):

@@ -78,8 +78,8 @@ def test_first_launch_queues_quick_models_and_a_denoiser_then_the_best_then_upgr
     manager.max_concurrent = 0  # queue only: nothing may start in this test
     titles = [job.title for job in fit.ensure_default_models(manager)]
     assert titles == [
-        "Train mlp_augmented on mnist (quick recipe)", "Train cnn_report on mnist (quick recipe)",
+        "Train cnn_report on mnist (quick recipe)", "Train mlp_augmented on mnist (quick recipe)",
         "Train ae_unet on mnist (quick recipe)", "Train cnn_best on mnist (full recipe)",
-        "Train mlp_augmented on mnist (full recipe)", "Train cnn_report on mnist (full recipe)",
+        "Train cnn_report on mnist (full recipe)", "Train mlp_augmented on mnist (full recipe)",
         "Train ae_unet on mnist (full recipe)",
     ]

@@ -5,13 +5,27 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.models import zoo
+from core.models import generative, zoo
+from core.models.zoo import TrainConfig
 
 # Parameter counts follow from the seeds' layer lists (see the docstrings in core.models.zoo).
 PARAMETERS = {
     "mlp": 784 * 256 + 256 + 256 * 10 + 10,
     "cnn_report": 320 + 18_496 + 73_856 + (3 * 3 * 128 * 128 + 128) + 1_290,
     "cnn_lab": 320 + 18_496 + (12 * 12 * 64 * 128 + 128) + 1_290,
+}
+
+# The seeds' recipes are references: speed work changes ours, never these.
+SEED_RECIPES = {
+    "mlp": TrainConfig(optimizer="rmsprop", epochs=12),
+    "cnn_report": TrainConfig(epochs=10),
+    "cnn_lab": TrainConfig(optimizer="adadelta", learning_rate=1.0, epochs=6),
+    "cnn_bn": TrainConfig(batch_size=64, epochs=5, shift_pixels=2),
+    "ae_conv": TrainConfig(epochs=10, loss="mse", noisy_inputs=True),
+}
+SEED_GANS = {  # latent size, batch, learning rates of G and D, Adam's beta_1
+    "gan_mlp": (100, 128, 2e-4, 2e-4, 0.5),
+    "dcgan": (100, 256, 1e-4, 1e-4, 0.9),
 }
 
 
@@ -27,6 +41,18 @@ def test_every_classifier_maps_a_batch_of_digits_to_ten_scores(name):
 @pytest.mark.parametrize("name, count", PARAMETERS.items())
 def test_parameter_counts_match_the_seeds(name, count):
     assert zoo.build(name).count_params() == count
+
+
+@pytest.mark.parametrize("name, recipe", SEED_RECIPES.items())
+def test_the_seeds_recipes_are_unchanged(name, recipe):
+    assert zoo.spec(name).train == recipe
+
+
+@pytest.mark.parametrize("name, settings", SEED_GANS.items())
+def test_the_seeds_gans_train_as_published(name, settings):
+    spec = generative.spec(name)
+    assert (spec.latent_dim, spec.batch_size, spec.lr_generator, spec.lr_discriminator,
+            spec.beta_1) == settings
 
 
 def test_cnn_bn_has_the_lectures_layer_sequence():
