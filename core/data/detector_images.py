@@ -36,7 +36,7 @@ def fitting_images(dataset: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     file kept beside the dataset, made first when there is none."""
     path = _kept_path(dataset)
     try:
-        with np.load(path) as kept:
+        with np.load(path, allow_pickle=False) as kept:
             return kept["digits"], kept["others"], kept["held_out"]
     except (OSError, KeyError, ValueError):  # not made yet, or a partial file
         pass
