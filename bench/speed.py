@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import keras
+import numpy as np
 
 from bench.common import home_restored, write
 from bench.gan import TRAIN_S, trained_and_scored
@@ -37,14 +38,21 @@ PROFILED_STEPS = 10
 Network = Callable[[tuple[int, ...], int], keras.Model]
 
 
-def trained(build: Network, config: TrainConfig) -> tuple[dict, keras.Model]:
-    """Train a network as core.training.fit does (the recipe's batches, a live validation
-    slice); its training time and its accuracy on the full test set, and the model."""
+def compiled(build: Network, config: TrainConfig
+             ) -> tuple[keras.Model, Batches, tuple[np.ndarray, np.ndarray]]:
+    """The network built and compiled with the recipe, its batches and the test set."""
     keras.utils.set_random_seed(config.seed)
     x_train, y_train, x_test, y_test, classes = training_data("mnist", config)
     batches = Batches(x_train, y_train, config)
     model = build(x_train.shape[1:], classes)
     compile_model(model, config, outputs_logits=True, steps_per_epoch=len(batches))
+    return model, batches, (x_test, y_test)
+
+
+def trained(build: Network, config: TrainConfig) -> tuple[dict, keras.Model]:
+    """Train a network as core.training.fit does (the recipe's batches, a live validation
+    slice); its training time and its accuracy on the full test set, and the model."""
+    model, batches, (x_test, y_test) = compiled(build, config)
     started = time.monotonic()
     model.fit(batches, epochs=config.epochs, verbose=0,
               validation_data=(x_test[:LIVE_VALIDATION_SAMPLES],
@@ -71,10 +79,7 @@ def judged_home(root: Path, model: keras.Model, figures: dict, config: TrainConf
 def step_profile(build: Network, config: TrainConfig) -> dict:
     """Milliseconds per batch spent preparing it (augmentation, on the training thread)
     and in the training step itself, over PROFILED_STEPS batches."""
-    x_train, y_train, *_ = training_data("mnist", config)
-    batches = Batches(x_train, y_train, config)
-    model = build(x_train.shape[1:], 10)
-    compile_model(model, config, outputs_logits=True, steps_per_epoch=len(batches))
+    model, batches, _ = compiled(build, config)
     prepared = [batches[0]]
     started = time.perf_counter()
     prepared += [batches[i] for i in range(1, PROFILED_STEPS + 1)]
