@@ -36,8 +36,8 @@ def choose_denoiser() -> denoise.Denoiser | None:
         format_func=lambda n: f"{zoo.spec(n).title} ({n})")
     card = ranked[name]
     if card.quick:
-        denoiser_col.caption("First launch's quick denoiser (one epoch): the full recipe "
-                             "replaces it when it has trained.")
+        denoiser_col.caption(f"First launch's quick denoiser ({card.trained_for}): the full "
+                             "recipe replaces it when it has trained.")
     runtime.announce_swap(f"denoise.version.{name}", card,
                           f"{card.title}{'' if card.quick else ', trained with its full recipe,'} "
                           "is ready and now cleans the images.")
@@ -80,8 +80,9 @@ def render_training_status(seen: tuple[str, ...], current: store.Card | None) ->
                         "switches to it if its restored digits are read right more often.")
         else:
             quick = any(job.key.endswith(":quick") for job in denoiser_jobs())
+            budget = zoo.spec("ae_unet").quick.time_budget_s
             st.markdown("**The first denoiser is training on this machine**"
-                        + (" (first launch's quick recipe: about two minutes on a 2-core CPU)"
+                        + (f" (first launch's quick recipe: {budget / 60:.0f} minutes of training)"
                            if quick else "") + ". The slider works the moment it is ready.")
         runtime.render_jobs(manager, "denoise.job")
 

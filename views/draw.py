@@ -79,8 +79,7 @@ def render_model(column, title: str, classifier: predict.Classifier | None,
         card = classifier.card
         st.subheader(card.title)
         st.caption(f"{card.test_accuracy:.2%} on the 10,000 MNIST test digits · "
-                   f"{card.epochs} epoch(s)" + (" · quick first-launch model" if card.quick
-                                                 else ""))
+                   + card.trained_for + (" · quick first-launch model" if card.quick else ""))
         if image is None:
             return
         result = classifier.predict(image, saliency=True)

@@ -89,7 +89,7 @@ def render_models() -> None:
     if cards:
         st.dataframe(
             [{"model": card.title, "name": card.name, "dataset": card.dataset,
-              "measured on the test set": denoise.headline(card), "epochs": card.epochs,
+              "measured on the test set": denoise.headline(card), "trained for": card.trained_for,
               "trained": time.strftime("%Y-%m-%d %H:%M", time.localtime(card.trained_at)),
               "training time": runtime.format_seconds(card.train_seconds),
               "recipe": "quick" if card.quick else "full"}

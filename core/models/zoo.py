@@ -49,6 +49,10 @@ class TrainConfig:
     adversarial_steps: int = 0
     loss: str = "crossentropy"  # or a Keras loss name for denoisers ("mse", ...)
     seed: int = 0
+    # First launch's quick recipes: stop once training has run this many seconds (None: run
+    # the whole recipe), so the model is on screen within minutes on any host, a slow one
+    # with less learnt; the card says how far it got.
+    time_budget_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -245,12 +249,13 @@ SPECS: dict[str, ModelSpec] = {
             "the lab's MLP and recipe, trained on digits redrawn as other writers might "
             "(rotated, slanted, resized, wobbled, thicker or thinner, crossed 7s)",
             build_mlp, TrainConfig(optimizer="rmsprop", epochs=12, distort=0.5),
-            outputs_logits=False, quick=TrainConfig(optimizer="rmsprop", epochs=3, distort=0.5),
+            outputs_logits=False,
+            quick=TrainConfig(optimizer="rmsprop", epochs=3, distort=0.5, time_budget_s=20),
         ),
         ModelSpec(
             "cnn_report", "Report CNN 32-64-128", "report (Adam; 10 of its 20 epochs)",
             build_cnn_report, TrainConfig(epochs=10), outputs_logits=True,
-            quick=TrainConfig(epochs=1, distort=0.5),
+            quick=TrainConfig(epochs=1, distort=0.5, time_budget_s=20),
         ),
         ModelSpec(
             "cnn_lab", "Lab CNN 32-64 + dropout", "lab assignment (Adadelta, 6 epochs)",
@@ -310,8 +315,8 @@ SPECS: dict[str, ModelSpec] = {
                         guide="cnn_best", guide_weight=0.3),
             outputs_logits=False, task="denoiser",
             # First launch's: the slider works minutes after the first CNN, before cnn_best.
-            quick=TrainConfig(learning_rate=2e-3, epochs=1, loss="binary_crossentropy",
-                              noisy_inputs=True),
+            quick=TrainConfig(learning_rate=1e-3, batch_size=32, epochs=1,
+                              loss="binary_crossentropy", noisy_inputs=True, time_budget_s=120),
         ),
         ModelSpec(
             "ae_line", "Lecture autoencoder 2-32-16-32-2",

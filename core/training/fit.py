@@ -20,6 +20,7 @@ from core.training.jobs import Job, JobManager
 from core.training.keras_loop import (
     Batches,
     JobProgress,
+    TimeBudget,
     compile_model,
     targets,
     training_data,
@@ -96,12 +97,16 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
              if denoiser else clean)
     validation = (noisy, targets(target, clean, labels))
     started = time.monotonic()
+    progress = JobProgress(job, steps_per_epoch * config.epochs, config.epochs)
     cluster.fit(
         trainer, Batches(x_train, y_train, config, target), epochs=config.epochs,
         verbose=0, validation_data=validation,
-        callbacks=[JobProgress(job, steps_per_epoch * config.epochs, config.epochs)],
+        callbacks=[progress, TimeBudget(config.time_budget_s)],
     )
     train_seconds = time.monotonic() - started
+    # A quick recipe its time budget stopped early: how far it got.
+    stopped = ({"stopped_early": {"steps": progress.step, "steps_per_epoch": steps_per_epoch}}
+               if progress.step < steps_per_epoch * config.epochs else {})
     if job is not None:
         job.check()
         job.publish(progress=0.96, message="measuring it on the test set")
@@ -121,7 +126,7 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
                    if dataset in detector_images.DATASETS else {})
     card = store.new_card(name, dataset, spec.title, config, test_accuracy=accuracy,
                           test_loss=loss, train_seconds=train_seconds, epochs=config.epochs,
-                          quick=quick, metrics=metrics)
+                          quick=quick, metrics=metrics | stopped)
     if job is not None:
         job.check()
         job.publish(progress=0.99, message="saving to the model store")

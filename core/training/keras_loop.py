@@ -120,6 +120,21 @@ class JobProgress(keras.callbacks.Callback):
                              val_loss=float(logs.get("val_loss", math.nan)))
 
 
+class TimeBudget(keras.callbacks.Callback):
+    """Stops training once it has run `seconds` (None: never), mid-epoch if need be."""
+
+    def __init__(self, seconds: float | None) -> None:
+        super().__init__()
+        self.seconds, self.started = seconds, 0.0
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.started = time.monotonic()
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self.seconds is not None and time.monotonic() - self.started >= self.seconds:
+            self.model.stop_training = True
+
+
 def training_data(dataset: str, config: TrainConfig) -> tuple[np.ndarray, ...]:
     """Return (x_train, y_train, x_test, y_test, number of classes), the training split cut
     to the recipe's `train_samples`."""

@@ -27,6 +27,20 @@ def test_training_raises_accuracy_and_saves_a_card(nc_home):
     assert len(job.events) >= 2
 
 
+def test_a_time_budget_stops_training_mid_epoch_and_the_card_says_how_far_it_got(nc_home):
+    """First launch's quick recipes stop on a time budget: on a slow host the model arrives
+    as soon as on a fast one, with less learnt, and says so."""
+    config = TrainConfig(optimizer="rmsprop", epochs=2, train_samples=6000, time_budget_s=0.0)
+    card = fit.train_model("mlp", config=config, quick=True)
+    assert card.metrics["stopped_early"] == {"steps": 1, "steps_per_epoch": 47}
+    assert card.trained_for == "2 % of an epoch"
+    assert 0.0 < card.test_accuracy < 1.0  # measured on the test set all the same
+    assert store.read_card("mlp", "mnist").metrics["stopped_early"]["steps"] == 1
+    unlimited = fit.train_model("mlp", config=TrainConfig(optimizer="rmsprop", epochs=1,
+                                                          train_samples=6000))
+    assert "stopped_early" not in unlimited.metrics and unlimited.trained_for == "1 epoch"
+
+
 def test_a_stopped_training_leaves_the_store_untouched(nc_home):
     manager = JobManager(max_concurrent=1)
     job = manager.submit("cnn", lambda job: fit.train_model(
