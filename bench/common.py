@@ -36,11 +36,14 @@ def write(name: str, result: dict) -> dict:
     return result
 
 
-def core_command(home: Path, *args: str) -> dict:
-    """Run `python -m core ARGS` with `home` as its home; return its last line's JSON."""
+def core_command(home: Path, *args: str, cpus: set[int] | None = None) -> dict:
+    """Run `python -m core ARGS` with `home` as its home (on those CPUs only, if given);
+    return its last line's JSON."""
+    from tests.e2e.browser import pinned_to
+
     env = os.environ | {settings.HOME_ENV: str(home)}
     done = subprocess.run([sys.executable, "-m", "core", *args], env=env, capture_output=True,
-                          text=True, check=True)
+                          text=True, check=True, preexec_fn=pinned_to(cpus))
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -72,16 +72,6 @@ class Card:
     def key(self) -> tuple[str, str]:
         return self.name, self.dataset
 
-    @property
-    def trained_for(self) -> str:
-        """How much training it had: "6 epochs", or where a quick recipe's time budget
-        stopped it, "40 % of an epoch"."""
-        stopped = self.metrics.get("stopped_early")
-        if not stopped:
-            return f"{self.epochs} epoch{'' if self.epochs == 1 else 's'}"
-        done = stopped["steps"] / stopped["steps_per_epoch"]
-        return f"{done * 100:.0f} % of an epoch" if done < 1 else f"{done:.1f} epochs"
-
 
 @dataclass(frozen=True)
 class StoredModel:

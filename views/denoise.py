@@ -36,8 +36,8 @@ def choose_denoiser() -> denoise.Denoiser | None:
         format_func=lambda n: f"{zoo.spec(n).title} ({n})")
     card = ranked[name]
     if card.quick:
-        denoiser_col.caption(f"First launch's quick denoiser ({card.trained_for}): the full "
-                             "recipe replaces it when it has trained.")
+        denoiser_col.caption(f"First launch's quick denoiser ({denoise.trained_for(card)}): "
+                             "the full recipe replaces it when it has trained.")
     runtime.announce_swap(f"denoise.version.{name}", card,
                           f"{card.title}{'' if card.quick else ', trained with its full recipe,'} "
                           "is ready and now cleans the images.")

@@ -8,7 +8,7 @@ import streamlit as st
 from core import classroom, store
 from core.data import datasets
 from core.figures import plots
-from core.inference import predict
+from core.inference import denoise, predict
 from core.models import zoo
 from ui import charts, inputs, runtime
 
@@ -79,7 +79,8 @@ def render_model(column, title: str, classifier: predict.Classifier | None,
         card = classifier.card
         st.subheader(card.title)
         st.caption(f"{card.test_accuracy:.2%} on the 10,000 MNIST test digits · "
-                   + card.trained_for + (" · quick first-launch model" if card.quick else ""))
+                   + denoise.trained_for(card)
+                   + (" · quick first-launch model" if card.quick else ""))
         if image is None:
             return
         result = classifier.predict(image, saliency=True)

@@ -89,7 +89,8 @@ def render_models() -> None:
     if cards:
         st.dataframe(
             [{"model": card.title, "name": card.name, "dataset": card.dataset,
-              "measured on the test set": denoise.headline(card), "trained for": card.trained_for,
+              "measured on the test set": denoise.headline(card),
+              "trained for": denoise.trained_for(card),
               "trained": time.strftime("%Y-%m-%d %H:%M", time.localtime(card.trained_at)),
               "training time": runtime.format_seconds(card.train_seconds),
               "recipe": "quick" if card.quick else "full"}

@@ -129,7 +129,7 @@ def cmd_models_train(args: argparse.Namespace) -> int:
             return 130
         if job.state is JobState.DONE:
             card, in_use = job.result, store.read_card(name, args.dataset)
-            print(f"{name}: {denoise.headline(card)} after {card.trained_for} "
+            print(f"{name}: {denoise.headline(card)} after {denoise.trained_for(card)} "
                   f"in {card.train_seconds:.0f} s")
             if in_use is not None and in_use.file != card.file:
                 print(f"{name}: kept as version {card.version}, not put in use: the one in use "

@@ -122,6 +122,15 @@ def headline(card: store.Card) -> str:
             f"{np.mean(rows['accuracy']):.0%} ({card.metrics.get('reader')}), {psnr}")
 
 
+def trained_for(card: store.Card) -> str:
+    """Say how much training a stored model had: "6 epochs", or "40 % of an epoch" where a
+    quick recipe's time budget stopped it."""
+    if stopped := card.metrics.get("stopped_early"):
+        done = stopped["steps"] / stopped["steps_per_epoch"]
+        return f"{done * 100:.0f} % of an epoch" if done < 1 else f"{done:.1f} epochs"
+    return f"{card.epochs} epoch{'' if card.epochs == 1 else 's'}"
+
+
 def ranked_denoisers(dataset: str, kind: str) -> list[store.Card]:
     """Return the stored denoisers, best on this noise first: by how often their restored
     images are read right, then (cards that do not say) by PSNR."""

@@ -37,14 +37,16 @@ def running_app(env: dict[str, str], timeout: float = 120) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def app_server(env: dict[str, str], timeout: float = 120) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Run the app in a subprocess with `env` added; yield its URL and process once healthy."""
+def app_server(env: dict[str, str], timeout: float = 120, cpus: set[int] | None = None
+               ) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run the app in a subprocess with `env` added (on those CPUs only, if given); yield its
+    URL and process once healthy."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, preexec_fn=pinned_to(cpus),
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -64,6 +66,11 @@ def app_server(env: dict[str, str], timeout: float = 120) -> Iterator[tuple[str,
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def pinned_to(cpus: set[int] | None):
+    """A subprocess's preexec_fn that keeps it on those CPUs, as `taskset` would (None: any)."""
+    return (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
 
 
 def launch(playwright):
