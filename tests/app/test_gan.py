@@ -116,11 +116,11 @@ def test_start_pause_step_steer_resume_stop_and_time_travel(studio_page):
 
 
 def test_a_fresh_start_over_a_saved_run_asks_first_and_a_worse_one_stays_aside(studio_page):
-    """A 15-second run is saved; a fresh run stopped after a second measures worse: the
+    """A 20-second run is saved; a fresh run stopped after two steps measures worse: the
     first stays in use until the lecturer chooses the new one."""
     judge = sample_quality.load_judge("mnist")
     saved = gan_run.Run("dcgan_fast")
-    saved.train(seconds=15.0, judge=judge)
+    saved.train(seconds=20.0, judge=judge)
     first = saved.checkpoint()
     store.use("dcgan_fast", "mnist", first.version)  # whatever the session's store held
     app = studio_page
@@ -136,7 +136,9 @@ def test_a_fresh_start_over_a_saved_run_asks_first_and_a_worse_one_stays_aside(s
     button(app, "Start fresh").click().run()
     job = studio.latest_job(manager, "dcgan_fast", "mnist")
     assert job is not before and job.title.startswith("Train")
-    _until(lambda: job.live is not None and job.live.g_steps >= 10)
+    # Stopped after its first steps: blobs, which measure worse than 20 s of training even
+    # on a slow host under load (after 10 steps they once measured better).
+    _until(lambda: job.live is not None and job.live.g_steps >= 2)
     job.stop()
     assert manager.wait(job, timeout=60) and job.state is JobState.DONE
     app.run()
