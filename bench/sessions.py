@@ -7,9 +7,9 @@ wait for both networks' answers, clear and draw again, for as long as a lab run 
 On two cores or more the browsers keep to one core and the server, with its training, to
 another (the run alone too), so the figures measure the server, not 20 Chromiums competing
 with it; the server's CPU time during the run, less what the run takes alone, is what
-serving the drawings cost. `soak()` (the
-memory figure): for ten minutes sessions open, draw and close while a GAN trains; the
-server's resident memory at the end against after the first minute.
+serving the drawings cost. `soak()` (the memory figure): for ten minutes sessions open,
+draw and close while a GAN trains; the server's resident memory at the end against after
+the first minute.
 """
 
 from __future__ import annotations
