@@ -6,8 +6,10 @@ import contextlib
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -101,3 +103,19 @@ def home_restored() -> Iterator[None]:
             os.environ.pop(settings.HOME_ENV, None)
         else:
             os.environ[settings.HOME_ENV] = previous
+
+
+@contextlib.contextmanager
+def bench_home() -> Iterator[Path]:
+    """A fresh home with the real datasets and the two classifiers the Draw page needs;
+    removed afterwards."""
+    home = Path(tempfile.mkdtemp(prefix="nc-bench-"))
+    try:
+        (home / "data").symlink_to(settings.data_dir(), target_is_directory=True)
+        for name in ("mlp", "cnn_report"):
+            subprocess.run([sys.executable, "-m", "core", "models", "train", name, "--quick"],
+                           env=os.environ | {settings.HOME_ENV: str(home)}, check=True,
+                           capture_output=True)
+        yield home
+    finally:
+        shutil.rmtree(home, ignore_errors=True)

