@@ -60,6 +60,8 @@ async def draw_until(page, url: str, stop: asyncio.Event, tally: Tally, rounds: 
     await asyncio.sleep(rng.uniform(0, ARRIVALS_S))  # people do not all press Enter together
     await page.goto(f"{url}/draw", timeout=180_000)  # 20 first loads share two cores
     await page.wait_for_selector(IDLE, timeout=120_000)
+    # 20 browsers on one core take minutes to bring up the canvas component's frame.
+    await page.locator(CANVAS).first.wait_for(state="visible", timeout=600_000)
     tally.sessions += 1
     done = 0
     while not stop.is_set() and (rounds is None or done < rounds):
