@@ -5,7 +5,8 @@ Packages, each importing only those listed before it (tests/unit/test_layers.py 
 - `scratch`: NumPy-only code, the layers, a CNN and the fundamentals written out by hand;
   it imports nothing else of `core`, so anything may use it.
 - the shared ground, modules at this level: `settings`, `file_lock`, `device`, `store`
-  (trained models on disk) and `classroom` (the class's codes and drawings).
+  (trained models on disk), `model_quality` (which of two versions is better), `trash`
+  and `classroom` (the class's codes and drawings).
 - `data`: datasets and their sources, drawings and uploads made model input, noise,
   image quality, pictures of image grids.
 - `models`: what networks are and how they are trained by default (recipes), nothing that

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -30,6 +31,7 @@ import keras
 import numpy as np
 
 from core import file_lock, settings
+from core.model_quality import replaces
 
 CARD_VERSION = 1
 
@@ -146,33 +148,6 @@ def save(model: keras.Model, card: Card, use: bool | None = None) -> Card:
                              "stored before, if any, is still there.") from error
         _remove_stale(card.name, card.dataset)
     return written
-
-
-def replaces(new: Card, current: Card | None) -> bool:
-    """Whether a new version takes over from the one in use: unless it measures worse. A
-    full recipe always takes over from a quick one, first launch's stand-in."""
-    if current is None or (current.quick and not new.quick):
-        return True
-    new_quality, old_quality = quality(new), quality(current)
-    return new_quality is None or old_quality is None or new_quality >= old_quality
-
-
-def quality(card: Card) -> float | None:
-    """The number that ranks a model's versions, higher is better, in its task's measure: a
-    generator's Inception Score by its judge (not its share of confidently read samples,
-    which an untrained generator's blobs can top), how often a classifier reads a
-    denoiser's restored images right, the line autoencoder's reconstruction loss (negated),
-    a classifier's test accuracy. None where it was not measured."""
-    metrics = card.metrics
-    if "quality" in metrics:
-        return metrics["quality"].get("inception_score")
-    denoised = [rows for rows in metrics.values() if isinstance(rows, dict) and "psnr" in rows]
-    if denoised:
-        restored = [value for rows in denoised for value in rows.get("accuracy", [])]
-        return float(np.mean(restored)) if restored else None
-    if "mean_loss" in metrics:
-        return -card.test_loss
-    return card.test_accuracy
 
 
 def versions(name: str, dataset: str) -> list[Card]:
@@ -296,9 +271,16 @@ def _read_card_file(path: Path) -> Card | None:
     """Read a card (None if unreadable); cards written before they were strict JSON say NaN
     for "not measured"."""
     try:
-        return Card(**json.loads(path.read_text(), parse_constant=lambda _: None))
+        return _parsed_card(path.read_text())
     except (OSError, ValueError, TypeError):
         return None
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_card(text: str) -> Card:
+    """A card's text parsed once: every page's run reads the store, and parsing was most of
+    that (a Card is frozen)."""
+    return Card(**json.loads(text, parse_constant=lambda _: None))
 
 
 def _adopted(card: Card | None, write: bool = True) -> Card | None:

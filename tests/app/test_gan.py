@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from core import store
+from core import model_quality, store
 from core.inference import sample_quality
 from core.training import gan_run, studio
 from core.training.jobs import JobState
@@ -144,7 +144,7 @@ def test_a_fresh_start_over_a_saved_run_asks_first_and_a_worse_one_stays_aside(s
     app.run()
     new = job.result.stored
     assert store.read_card("dcgan_fast", "mnist").file == first.file
-    assert store.quality(new) < store.quality(first)
+    assert model_quality.quality(new) < model_quality.quality(first)
     assert "the stored one stays in use" in text_of(app)
     button(app, "Use the new one instead").click().run()
     assert store.read_card("dcgan_fast", "mnist").file == new.file

@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CORE = ROOT / "core"
-GROUND = {"settings", "file_lock", "device", "store", "classroom", "trash"}
+GROUND = {"settings", "file_lock", "device", "store", "model_quality", "classroom", "trash"}
 # What each layer may import; the shared ground is the top-level modules but __main__.
 ALLOWED = {
     "scratch": {"scratch"},

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from core import settings, store
+from core.model_quality import quality, replaces
 from core.models import zoo
 from core.models.zoo import TrainConfig
 
@@ -37,6 +38,7 @@ def test_round_trip_keeps_weights_and_card(nc_home):
     assert np.allclose(loaded.model(x), model(x), atol=1e-6)
     assert loaded.card == card and card.sha256 and card.versions["keras"]
     assert [c.name for c in store.cards("mnist")] == ["mlp"]
+    assert store.read_card("mlp", "mnist") is store.read_card("mlp", "mnist")  # parsed once
 
 
 def test_a_better_version_replaces_and_the_one_before_is_kept(nc_home):
@@ -122,7 +124,7 @@ def test_each_kind_of_model_is_ranked_by_its_own_measure(metrics, test_loss, acc
                                                          expected):
     card = store.new_card("m", "mnist", "m", {}, test_accuracy=accuracy, test_loss=test_loss,
                           train_seconds=1.0, epochs=1, metrics=metrics)
-    assert store.quality(card) == (pytest.approx(expected) if expected is not None else None)
+    assert quality(card) == (pytest.approx(expected) if expected is not None else None)
 
 
 def test_the_worse_does_not_replace_rule_for_each_kind():
@@ -140,17 +142,16 @@ def test_the_worse_does_not_replace_rule_for_each_kind():
     def line(loss):
         return card(loss=loss, metrics={"mean_loss": {"clean": loss}})
 
-    assert not store.replaces(card(accuracy=0.97), card(accuracy=0.99))
-    assert store.replaces(card(accuracy=0.99), card(accuracy=0.97))
-    assert not store.replaces(generator(2.1), generator(6.6))  # blobs read 100 % confident
-    assert store.replaces(generator(7.0), generator(6.6))
-    assert not store.replaces(denoiser(0.95), denoiser(0.97))
-    assert store.replaces(denoiser(0.95), card(metrics={"gaussian": {"psnr": [17.0]}}))
-    assert store.replaces(line(0.001), line(0.002)) and not store.replaces(line(0.003),
-                                                                            line(0.002))
-    assert store.replaces(card(accuracy=0.9), card(quick=True, accuracy=0.95))  # full beats quick
-    assert not store.replaces(card(quick=True, accuracy=0.9), card(accuracy=0.95))
-    assert store.replaces(card(accuracy=0.5), None)
+    assert not replaces(card(accuracy=0.97), card(accuracy=0.99))
+    assert replaces(card(accuracy=0.99), card(accuracy=0.97))
+    assert not replaces(generator(2.1), generator(6.6))  # blobs read 100 % confident
+    assert replaces(generator(7.0), generator(6.6))
+    assert not replaces(denoiser(0.95), denoiser(0.97))
+    assert replaces(denoiser(0.95), card(metrics={"gaussian": {"psnr": [17.0]}}))
+    assert replaces(line(0.001), line(0.002)) and not replaces(line(0.003), line(0.002))
+    assert replaces(card(accuracy=0.9), card(quick=True, accuracy=0.95))  # full beats quick
+    assert not replaces(card(quick=True, accuracy=0.9), card(accuracy=0.95))
+    assert replaces(card(accuracy=0.5), None)
 
 
 def test_cards_are_strict_json_and_old_nans_read_as_not_measured(nc_home):
