@@ -45,9 +45,10 @@ def canvas(key_prefix: str, prompt: str = "Draw a digit on the black canvas.") -
     if st.button("Clear", key=f"{key_prefix}.clear", icon=":material/delete:"):
         clear_canvas(key_prefix)
         st.rerun()
-    if drawing.image_data is None:
+    rgba = drawing.image_data  # decoded from the canvas's PNG at each reading
+    if rgba is None:
         return None, None, prompt
-    return preprocessed(lambda: preprocess.from_canvas(drawing.image_data))
+    return preprocessed(lambda: preprocess.from_canvas(rgba))
 
 
 def clear_canvas(key_prefix: str) -> None:
