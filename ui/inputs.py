@@ -42,9 +42,9 @@ def canvas(key_prefix: str, prompt: str = "Draw a digit on the black canvas.") -
         height=CANVAS_SIZE, width=CANVAS_SIZE, drawing_mode="freedraw",
         return_image_data=True, key=f"{key_prefix}.canvas.{clears}",
     )
-    if st.button("Clear", key=f"{key_prefix}.clear", icon=":material/delete:"):
-        clear_canvas(key_prefix)
-        st.rerun()
+    # A callback runs before the page does: one run of the page per Clear, not two.
+    st.button("Clear", key=f"{key_prefix}.clear", icon=":material/delete:",
+              on_click=clear_canvas, args=(key_prefix,))
     rgba = drawing.image_data  # decoded from the canvas's PNG at each reading
     if rgba is None:
         return None, None, prompt
