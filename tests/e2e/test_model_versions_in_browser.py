@@ -6,6 +6,7 @@ import pytest
 
 from core import settings, store
 from core.inference import sample_quality
+from core.model_quality import quality
 from core.training import gan_run
 from tests.e2e.browser import running_app, start_one_minute_of_gan_training, wait_idle
 
@@ -33,7 +34,7 @@ def test_a_worse_generator_stays_aside_until_chosen(home_with_a_good_generator, 
         page.get_by_text("the stored one stays in use").wait_for(timeout=90_000)
         assert store.read_card("dcgan_fast", "mnist").file == good.file
         worse = store.versions("dcgan_fast", "mnist")[0]
-        assert worse.file != good.file and store.quality(worse) < store.quality(good)
+        assert worse.file != good.file and quality(worse) < quality(good)
         page.get_by_role("button", name="Use the new one instead").click()
         page.get_by_text("is in use; the run is saved").wait_for(timeout=30_000)
         wait_idle(page)
