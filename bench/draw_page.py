@@ -5,8 +5,8 @@ not-a-digit score, the charts and images), in wall time and in this process's CP
 It runs the page through Streamlit's AppTest in this process, so the figures include AppTest's
 own reading of the page's elements: an upper bound on what a served page costs. AppTest
 compiles the scripts again at every run, which a server does once: the bench gives it one
-script cache for all its runs, as a server has. The page
-reads with first launch's quick MLP and CNN, trained into a home of its own.
+script cache for all its runs, as a server has. The page reads with first launch's quick
+MLP and CNN, trained into a home of its own.
 """
 
 from __future__ import annotations

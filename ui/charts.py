@@ -23,9 +23,9 @@ ANSWER_STYLE = ("<style>.nc-digit{font-size:6rem;font-weight:700;line-height:1;c
                 f".nc-top .nc-track i{{background:{plots.ACCENT}}}"
                 f".nc-meant .nc-track i{{background:{plots.MEANT}}}"
                 ".nc-track span{position:absolute;left:-12px;right:-12px;text-align:center;"
-                "white-space:nowrap;"
-                "font-size:.9rem;margin-bottom:2px}.nc-bar b{text-align:center;"
-                "font-size:1.1rem;font-weight:600;padding-top:4px}</style>")
+                "white-space:nowrap;font-size:.9rem;margin-bottom:2px}"
+                ".nc-bar b{text-align:center;font-size:1.1rem;font-weight:600;padding-top:4px}"
+                "</style>")
 
 
 def answer(where, text: str, confidence: float, doubt: bool) -> None:
