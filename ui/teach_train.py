@@ -158,12 +158,10 @@ def use(run: teach.TeachRun | None) -> None:
     if not options and not stored:
         st.info("Train the networks above; then draw here to see them read your symbols.")
         return
-    if run is not None and st.session_state.get("teach.use.run") != id(run):
-        st.session_state["teach.use.run"] = id(run)  # a new run: read with it first
-        st.session_state.pop("teach.use.network", None)
     canvas_col, read_col = st.columns([1, 1.6], gap="large")
-    with read_col:
-        chosen = st.selectbox("Network", [*options, *stored], key="teach.use.network")
+    with read_col:  # a new run is a new widget, so it reads first: deleting a widget's state
+        # does not reach the browser, which would send back the network chosen before
+        chosen = st.selectbox("Network", [*options, *stored], key=network_key(run))
         if chosen in options:
             way = options[chosen]
             classifier = just_trained(id(run), way, way in run.detectors, run)
@@ -180,6 +178,11 @@ def use(run: teach.TeachRun | None) -> None:
             st.caption(message or "")
             return
         read(classifier, image, classes)
+
+
+def network_key(run: teach.TeachRun | None) -> str:
+    """The key of the Try it network choice: one per training run."""
+    return "teach.use.network" if run is None else f"teach.use.network.{id(run)}"
 
 
 def read(classifier: predict.Classifier, image: np.ndarray, classes: tuple[str, ...]) -> None:

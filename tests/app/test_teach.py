@@ -78,7 +78,8 @@ def test_training_both_ways_then_reading_and_keeping(use_teach_home):
     assert "Kept as **ops_kept**" in text_of(app)
     card = store.read_card("ops_kept", teach.DATASET)
     assert card.metrics["classes"] == ["+", "×", "="] and card.metrics["held_out"] == 6
-    app.selectbox(key="teach.use.network").set_value(f"{card.title} (ops_kept)").run()
+    network = next(box for box in app.selectbox if box.key.startswith("teach.use.network"))
+    network.set_value(f"{card.title} (ops_kept)").run()
     assert not app.exception
     app.switch_page("views/lab.py").run()  # the lab's Understand measures it like any other
     app.segmented_control(key="lab.section").set_value("Understand & export").run()
