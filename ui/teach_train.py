@@ -189,8 +189,8 @@ def read(classifier: predict.Classifier, image: np.ndarray, classes: tuple[str, 
     result = classifier.predict(image, saliency=True)
     name_col, heat_col = st.columns(2)
     charts.answer(name_col, classes[result.digit], result.confidence, result.not_a_digit)
-    heat_col.image(plots.upscale(plots.saliency_overlay(image, result.saliency), 140),
-                   width=140, caption="Saliency: pixels that moved the answer")
+    charts.pixels(heat_col, plots.saliency_overlay(image, result.saliency), 140,
+                  "Saliency: pixels that moved the answer")
     if result.not_digit_score is not None:
         numbers = (f"score **{result.not_digit_score:.1f}**, flagged above "
                    f"**{result.not_digit_threshold:.1f}**")
@@ -200,8 +200,7 @@ def read(classifier: predict.Classifier, image: np.ndarray, classes: tuple[str, 
                        icon=":material/help:")
         else:
             st.caption(f"Looks like one of them: {numbers}.", help=NONE_HELP)
-    st.plotly_chart(plots.probability_bars(result.probabilities, classes),
-                    config={"displayModeBar": False}, key="teach.use.bars")
+    charts.probability_bars(st, result.probabilities, classes)
 
 
 NONE_HELP = ("A softmax always names one of the classes. This detector was fitted on the "

@@ -86,8 +86,8 @@ def render_model(column, title: str, classifier: predict.Classifier | None,
         result = classifier.predict(image, saliency=True)
         digit_col, heat_col = st.columns([1, 1])
         charts.answer(digit_col, str(result.digit), result.confidence, result.not_a_digit)
-        heat_col.image(plots.upscale(plots.saliency_overlay(image, result.saliency), 140),
-                       width=140, caption="Saliency: pixels that moved the answer")
+        charts.pixels(heat_col, plots.saliency_overlay(image, result.saliency), 140,
+                      "Saliency: pixels that moved the answer")
         render_novelty(result)
         charts.probability_bars(st, result.probabilities, datasets.DIGITS, true_label)
 
@@ -120,9 +120,9 @@ input_col, mlp_col, cnn_col = st.columns([1.05, 1, 1], gap="large")
 with input_col:
     image, true_label, message = inputs.choose("draw", SOURCES)
     if image is not None:
-        st.image(plots.upscale(plots.gray_to_rgb(image), 140), width=140,
-                 caption="What the networks see: 28x28, cropped to the ink, fitted in 20x20, "
-                         "centred by mass")
+        charts.pixels(st, plots.gray_to_rgb(image), 140,
+                      "What the networks see: 28x28, cropped to the ink, fitted in 20x20, "
+                      "centred by mass")
         share_with_class(image)
     else:
         st.info(message or "Draw a digit.")
