@@ -20,7 +20,10 @@ from core.inference import novelty, warm
 from core.models import zoo
 
 # SmoothGrad: averaging the gradient over a few noisy copies removes most of the speckle
-# of a plain gradient map, and one batched call keeps it within a few milliseconds.
+# of a plain gradient map, and one batched call keeps it within a few milliseconds. The
+# copies come in opposite pairs (x + n, x - n): on 40 test digits, a briefly trained
+# cnn_best's map then correlates 0.956 on average (worst 0.879) with a 64-copy map, against
+# 0.946 (0.854) for 8 independent copies, at the same cost.
 SMOOTH_SAMPLES = 8
 SMOOTH_SIGMA = 0.1
 
@@ -67,8 +70,9 @@ class Classifier:
 
         def explain(images: tf.Tensor) -> tuple[tf.Tensor, ...]:
             # Fixed noise: the same drawing always gets the same map (no flicker on rerun).
-            noise = SMOOTH_SIGMA * tf.random.stateless_normal((SMOOTH_SAMPLES, *self.input_shape),
-                                                              seed=(1, 2))
+            half = SMOOTH_SIGMA * tf.random.stateless_normal(
+                (SMOOTH_SAMPLES // 2, *self.input_shape), seed=(1, 2))
+            noise = tf.concat([half, -half], axis=0)
             batch = tf.concat([images[:1], images[:1] + noise], axis=0)
             with tf.GradientTape() as tape:
                 tape.watch(batch)
