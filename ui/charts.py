@@ -45,6 +45,12 @@ def pixels(where, image: np.ndarray, width: int, caption: str | None = None) -> 
     where.image(image, width=width, caption=caption, output_format="PNG")
 
 
+def saliency(where, image: np.ndarray, heat: np.ndarray) -> None:
+    """A network's saliency map over the drawing it read, beside its answer."""
+    pixels(where, plots.saliency_overlay(image, heat), 140,
+           "Saliency: pixels that moved the answer")
+
+
 def probability_bars(where, probabilities: np.ndarray, class_names: Sequence[str],
                      true_label: int | None = None, height: int = 200) -> None:
     """Every class's probability as a bar, the answer highlighted and the class meant, when

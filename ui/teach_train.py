@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import store
 from core.data.symbol_pool import Pool
-from core.figures import plots, teach_plots
+from core.figures import teach_plots
 from core.inference import predict
 from core.training import teach
 from core.training.jobs import Job, JobManager, JobState
@@ -189,8 +189,7 @@ def read(classifier: predict.Classifier, image: np.ndarray, classes: tuple[str, 
     result = classifier.predict(image, saliency=True)
     name_col, heat_col = st.columns(2)
     charts.answer(name_col, classes[result.digit], result.confidence, result.not_a_digit)
-    charts.pixels(heat_col, plots.saliency_overlay(image, result.saliency), 140,
-                  "Saliency: pixels that moved the answer")
+    charts.saliency(heat_col, image, result.saliency)
     if result.not_digit_score is not None:
         numbers = (f"score **{result.not_digit_score:.1f}**, flagged above "
                    f"**{result.not_digit_threshold:.1f}**")

@@ -86,8 +86,7 @@ def render_model(column, title: str, classifier: predict.Classifier | None,
         result = classifier.predict(image, saliency=True)
         digit_col, heat_col = st.columns([1, 1])
         charts.answer(digit_col, str(result.digit), result.confidence, result.not_a_digit)
-        charts.pixels(heat_col, plots.saliency_overlay(image, result.saliency), 140,
-                      "Saliency: pixels that moved the answer")
+        charts.saliency(heat_col, image, result.saliency)
         render_novelty(result)
         charts.probability_bars(st, result.probabilities, datasets.DIGITS, true_label)
 
