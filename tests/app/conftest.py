@@ -15,7 +15,9 @@ CODE = "K7QF-M2XD"
 
 def open_page(page: str | None = None) -> AppTest:
     """Run app.py (navigation and all) and switch to `page` (a path under views/)."""
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    # A page's first run builds its networks' traced functions: well under a minute, but a
+    # clean-clone suite's Probe page took longer while the other worker trained beside it.
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=150)
     app.run()
     if page is not None:
         app.switch_page(page)
