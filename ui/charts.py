@@ -1,5 +1,7 @@
-"""Charts that follow a running job: light SVG pictures while they redraw every few seconds,
-Plotly (hover, zoom) once the job has finished and they stop changing."""
+"""Pictures the pages redraw often, kept cheap for the server: a network's answer, its
+probabilities as HTML bars and 28x28 pictures sent at 28x28, for every drawing; and charts
+that follow a running job, light SVG pictures while they redraw every few seconds, Plotly
+(hover, zoom) once the job has finished and they stop changing."""
 
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ def answer(where, text: str, confidence: float, doubt: bool) -> None:
 def pixels(where, image: np.ndarray, width: int, caption: str | None = None) -> None:
     """A small uint8 picture shown `width` px wide with square pixels. The browser enlarges
     it (ANSWER_STYLE makes the page's images pixelated), so the server encodes 784 pixels
-    per answer instead of 19,600, losslessly (a JPEG would smear them)."""
+    per picture instead of 19,600, losslessly (a JPEG would smear them)."""
     where.image(image, width=width, caption=caption, output_format="PNG")
 
 

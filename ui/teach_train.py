@@ -159,8 +159,7 @@ def use(run: teach.TeachRun | None) -> None:
         st.info("Train the networks above; then draw here to see them read your symbols.")
         return
     canvas_col, read_col = st.columns([1, 1.6], gap="large")
-    with read_col:  # a new run is a new widget, so it reads first: deleting a widget's state
-        # does not reach the browser, which would send back the network chosen before
+    with read_col:
         chosen = st.selectbox("Network", [*options, *stored], key=network_key(run))
         if chosen in options:
             way = options[chosen]
@@ -181,7 +180,9 @@ def use(run: teach.TeachRun | None) -> None:
 
 
 def network_key(run: teach.TeachRun | None) -> str:
-    """The key of the Try it network choice: one per training run."""
+    """The key of the Try it network choice: one per training run, so that a new run is a
+    new widget and reads first. Deleting the old widget's state instead does not reach the
+    browser, which would send back the network chosen before."""
     return "teach.use.network" if run is None else f"teach.use.network.{id(run)}"
 
 
