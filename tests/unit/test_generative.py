@@ -156,7 +156,9 @@ def test_a_studio_job_trains_pauses_steps_and_lands_in_the_store(use_trained):
     assert manager.wait(job, timeout=60)
     assert job.state is JobState.DONE, job.error
     run = job.result
-    assert run.seconds == pytest.approx(20.0, abs=1.0)
+    # The run ends with the step under way, and judging counts as training time: the last
+    # loop can run past the budget (2.5 s on a starved host while another test trained).
+    assert 20.0 <= run.seconds < 25.0
     assert run.quality and 0.0 <= run.quality[-1]["confident"] <= 1.0
     assert gan_run.run_path("dcgan_fast", "mnist").exists()
     sampler = latent.load_sampler("dcgan_fast")
