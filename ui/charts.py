@@ -5,13 +5,17 @@ that follow a running job, light SVG pictures while they redraw every few second
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 from collections.abc import Sequence
 
 import numpy as np
 import streamlit as st
+from PIL import Image
 
 from core.figures import plots, svg_chart
+from core.inference import predict
 
 ANSWER_STYLE = ("<style>.nc-digit{font-size:6rem;font-weight:700;line-height:1;color:#4cc9f0;"
                 "text-align:center}.nc-digit.nc-doubt{color:#8d99ae;text-decoration:"
@@ -27,30 +31,46 @@ ANSWER_STYLE = ("<style>.nc-digit{font-size:6rem;font-weight:700;line-height:1;c
                 ".nc-track span{position:absolute;left:-12px;right:-12px;text-align:center;"
                 "white-space:nowrap;font-size:.9rem;margin-bottom:2px}"
                 ".nc-bar b{text-align:center;font-size:1.1rem;font-weight:600;padding-top:4px}"
-                "[data-testid=stImage] img{image-rendering:pixelated}"  # see `pixels`
+                ".nc-reading{display:grid;grid-template-columns:1fr 1fr;align-items:start;"
+                "gap:1rem;margin-bottom:1rem}"
+                ".nc-pixels{margin:0 auto}.nc-pixels img{width:100%;height:auto;object-fit:fill;"
+                "image-rendering:pixelated;border-radius:4px}"
+                ".nc-pixels figcaption{text-align:center;font-size:.875rem;opacity:.6;"
+                "padding-top:.25rem}"
                 "</style>")
 
 
-def answer(where, text: str, confidence: float, doubt: bool) -> None:
-    """A network's answer in large type with how sure it is; struck through when the
-    drawing looks like none of the classes. The page puts ANSWER_STYLE once. `text` may be a
+def reading(where, text: str, prediction: predict.Prediction, image: np.ndarray) -> None:
+    """A network's answer in large type with how sure it is (struck through when the picture
+    looks like none of the classes) beside its saliency map over the picture, in one HTML
+    element: each element is a message the server sends for every answer, and an st.image
+    a picture the browser then fetches. The page puts ANSWER_STYLE once. `text` may be a
     class name someone typed: it is escaped."""
-    where.markdown(f"<div class='nc-digit{' nc-doubt' if doubt else ''}'>{html.escape(text)}</div>"
-                   f"<div class='nc-confidence'>{confidence:.0%} sure</div>",
+    doubt = " nc-doubt" if prediction.not_a_digit else ""
+    heat = pixels_html(plots.saliency_overlay(image, prediction.saliency), 140,
+                       "Saliency: pixels that moved the answer")
+    where.markdown(f"<div class='nc-reading'><div><div class='nc-digit{doubt}'>"
+                   f"{html.escape(text)}</div><div class='nc-confidence'>"
+                   f"{prediction.confidence:.0%} sure</div></div>{heat}</div>",
                    unsafe_allow_html=True)
 
 
 def pixels(where, image: np.ndarray, width: int, caption: str | None = None) -> None:
-    """A small uint8 picture shown `width` px wide with square pixels. The browser enlarges
-    it (ANSWER_STYLE makes the page's images pixelated), so the server encodes 784 pixels
-    per picture instead of 19,600, losslessly (a JPEG would smear them)."""
-    where.image(image, width=width, caption=caption, output_format="PNG")
+    """A small uint8 picture shown `width` px wide with square pixels."""
+    where.markdown(pixels_html(image, width, caption), unsafe_allow_html=True)
 
 
-def saliency(where, image: np.ndarray, heat: np.ndarray) -> None:
-    """A network's saliency map over the drawing it read, beside its answer."""
-    pixels(where, plots.saliency_overlay(image, heat), 140,
-           "Saliency: pixels that moved the answer")
+def pixels_html(image: np.ndarray, width: int, caption: str | None = None) -> str:
+    """A small uint8 picture inline as a PNG. The browser enlarges it with square pixels
+    (ANSWER_STYLE), so the server encodes 784 pixels instead of 19,600, losslessly (a JPEG
+    would smear them), and sends them with the page's message: no request for a file."""
+    encoded = io.BytesIO()
+    Image.fromarray(image).save(encoded, format="PNG")
+    source = base64.b64encode(encoded.getvalue()).decode()
+    text = html.escape(caption or "")
+    return (f"<figure class='nc-pixels' style='width:{width}px'>"
+            f"<img src='data:image/png;base64,{source}' alt='{text}'>"
+            + (f"<figcaption>{text}</figcaption>" if caption else "") + "</figure>")
 
 
 def probability_bars(where, probabilities: np.ndarray, class_names: Sequence[str],

@@ -188,9 +188,7 @@ def network_key(run: teach.TeachRun | None) -> str:
 
 def read(classifier: predict.Classifier, image: np.ndarray, classes: tuple[str, ...]) -> None:
     result = classifier.predict(image, saliency=True)
-    name_col, heat_col = st.columns(2)
-    charts.answer(name_col, classes[result.digit], result.confidence, result.not_a_digit)
-    charts.saliency(heat_col, image, result.saliency)
+    charts.reading(st, classes[result.digit], result, image)
     if result.not_digit_score is not None:
         numbers = (f"score **{result.not_digit_score:.1f}**, flagged above "
                    f"**{result.not_digit_threshold:.1f}**")

@@ -84,9 +84,7 @@ def render_model(column, title: str, classifier: predict.Classifier | None,
         if image is None:
             return
         result = classifier.predict(image, saliency=True)
-        digit_col, heat_col = st.columns([1, 1])
-        charts.answer(digit_col, str(result.digit), result.confidence, result.not_a_digit)
-        charts.saliency(heat_col, image, result.saliency)
+        charts.reading(st, str(result.digit), result, image)
         render_novelty(result)
         charts.probability_bars(st, result.probabilities, datasets.DIGITS, true_label)
 

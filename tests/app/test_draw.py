@@ -50,9 +50,9 @@ def test_a_drawn_seven_is_read_by_both_networks(draw_page):
     assert predicted_digits(draw_page) == ["7", "7"]
     bars = [md.value for md in draw_page.markdown if "nc-bars" in md.value]
     assert len(bars) == 2 and all("class='nc-bar nc-top' title='7: " in b for b in bars)
-    captions = [image.proto.imgs[0].caption for image in draw_page.get("image")]
-    assert len(captions) == 3 and "centred by mass" in captions[0]
-    assert captions[1].startswith("Saliency") and captions[2].startswith("Saliency")
+    pictures = [md.value for md in draw_page.markdown if "data:image/png;base64," in md.value]
+    assert len(pictures) == 3 and "centred by mass" in pictures[0]
+    assert all("<figcaption>Saliency: pixels that moved" in p for p in pictures[1:])
 
 
 def test_a_dot_is_not_a_digit(draw_page):
