@@ -122,7 +122,9 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
         metrics |= {"reader": reader.name} if reader else {}
     else:
         loss, accuracy = trainer.evaluate(x_test, y_test, batch_size=1000, verbose=0)
-        metrics = ({"novelty": novelty.fit_for(model, dataset, spec.outputs_logits).as_dict()}
+        every = novelty.QUICK_EVERY if quick else 1
+        metrics = ({"novelty": novelty.fit_for(model, dataset, spec.outputs_logits,
+                                               every).as_dict()}
                    if dataset in detector_images.DATASETS else {})
     card = store.new_card(name, dataset, spec.title, config, test_accuracy=accuracy,
                           test_loss=loss, train_seconds=train_seconds, epochs=config.epochs,

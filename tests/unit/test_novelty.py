@@ -11,6 +11,7 @@ from core.data import datasets, detector_images, non_digits
 from core.inference import novelty, predict
 from core.models import zoo
 from core.models.zoo import TrainConfig
+from core.training import fit
 
 
 def test_the_detector_is_fitted_and_kept_on_the_card(use_trained):
@@ -31,6 +32,19 @@ def test_a_detector_fitted_on_loading_is_written_onto_the_card_once(nc_home, mon
     assert store.read_card("mlp", "mnist").metrics["novelty"] == fitted.as_dict()
     monkeypatch.setattr(novelty, "fit_for", lambda *args: pytest.fail("fitted again"))
     assert novelty.detector_of(store.load("mlp", "mnist"), outputs_logits=False) == fitted
+
+
+def test_a_quick_recipe_fits_its_detector_on_every_fourth_fitting_image(nc_home, monkeypatch):
+    """First launch's quick models arrive sooner: their detector reads a quarter of the
+    fitting images (the full recipe's reads them all)."""
+    fitted_on, real_fit = [], novelty.fit
+    monkeypatch.setattr(novelty, "fit", lambda *inputs: fitted_on.append(
+        [len(part) for part in inputs]) or real_fit(*inputs))
+    config = TrainConfig(optimizer="rmsprop", epochs=1, train_samples=600, time_budget_s=0.0)
+    card = fit.train_model("mlp", config=config, quick=True)
+    whole = [len(images) for images in detector_images.fitting_images("mnist")]
+    assert fitted_on == [[-(-n // novelty.QUICK_EVERY) for n in whole]]
+    assert np.isfinite(card.metrics["novelty"]["threshold"])
 
 
 def test_the_fitting_images_are_made_once_and_kept_beside_the_dataset(tmp_path, monkeypatch,
