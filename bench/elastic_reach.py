@@ -14,26 +14,23 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
+import keras
 import numpy as np
 
 from bench.common import write
-from bench.robustness import SAMPLES
+from bench.robustness import SAMPLES, transformations
 from bench.speed import trained
 from core.data import datasets, distortions
 from core.models import zoo
 
 
-def drops(model, images: np.ndarray, labels: np.ndarray) -> dict:
-    """Clean accuracy and the points each transformation costs at the reference strength."""
-    def accuracy(shown: np.ndarray) -> float:
-        read = model.predict(shown.reshape(-1, 28, 28, 1), batch_size=1000, verbose=0)
+def accuracy_of(model: keras.Model):
+    """A bare Keras classifier's accuracy function, for robustness.transformations."""
+    def accuracy(images: np.ndarray, labels: np.ndarray) -> float:
+        read = model.predict(images.reshape(-1, 28, 28, 1), batch_size=1000, verbose=0)
         return float((read.argmax(1) == labels).mean())
 
-    clean = accuracy(images)
-    return {"clean": round(clean, 4), "drop_points": {
-        kind: round(100 * (clean - accuracy(distortions.distort(
-            images, kind, distortions.REFERENCE_STRENGTH))), 2)
-        for kind in distortions.TRANSFORMS}}
+    return accuracy
 
 
 def main(reaches: list[float], epochs: int | None = None) -> dict:
@@ -46,9 +43,11 @@ def main(reaches: list[float], epochs: int | None = None) -> dict:
         for reach in reaches:
             distortions.ELASTIC_REACH = reach  # augment reads it at every batch
             figures, model = trained(zoo.spec("cnn_best").build, recipe)
+            accuracy = accuracy_of(model)
             runs.append({"reach": reach, **figures,
-                         "bench_digits": drops(model, images[:SAMPLES], labels[:SAMPLES]),
-                         "all_test_digits": drops(model, images, labels)})
+                         "bench_digits": transformations(accuracy, images[:SAMPLES],
+                                                         labels[:SAMPLES]),
+                         "all_test_digits": transformations(accuracy, images, labels)})
     finally:
         distortions.ELASTIC_REACH = kept
     return write("elastic_reach", {"goals": {"drop_points": 2.0, "test_accuracy": 0.995},

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PIL import Image
 from scipy import ndimage
@@ -47,10 +49,12 @@ def readers() -> list[str]:
     return names
 
 
-def transformations(classifier: predict.Classifier, images: np.ndarray,
-                    labels: np.ndarray) -> dict:
-    clean = classifier.accuracy(images, labels)
-    accuracy = {kind: round(classifier.accuracy(
+def transformations(accuracy_of: Callable[[np.ndarray, np.ndarray], float],
+                    images: np.ndarray, labels: np.ndarray) -> dict:
+    """A classifier's accuracy (`accuracy_of(images, labels)`) on clean images and on each
+    transformation at its reference strength, and the worst drop."""
+    clean = accuracy_of(images, labels)
+    accuracy = {kind: round(accuracy_of(
         distortions.distort(images, kind, distortions.REFERENCE_STRENGTH), labels), 4)
         for kind in distortions.TRANSFORMS}
     worst = min(accuracy, key=accuracy.get)
@@ -124,7 +128,7 @@ def main() -> dict:
         models[name] = {
             "canvas_path": {"clean": round(classifier.accuracy(images, labels), 4),
                             "drawn": round(classifier.accuracy(drawn, labels), 4)},
-            "transformations": transformations(classifier, images, labels),
+            "transformations": transformations(classifier.accuracy, images, labels),
             "not_a_digit": flags(classifier, drawn),
             "calibration": {"ece_before": round(found.before.ece, 5),
                             "ece_after": round(found.after.ece, 5),
