@@ -21,14 +21,15 @@ from bench.common import write
 from bench.robustness import SAMPLES, transformations
 from bench.speed import trained
 from core.data import datasets, distortions
+from core.inference import predict
 from core.models import zoo
 
 
 def accuracy_of(model: keras.Model):
     """A bare Keras classifier's accuracy function, for robustness.transformations."""
     def accuracy(images: np.ndarray, labels: np.ndarray) -> float:
-        read = model.predict(images.reshape(-1, 28, 28, 1), batch_size=1000, verbose=0)
-        return float((read.argmax(1) == labels).mean())
+        return predict.accuracy_of(model.predict(images.reshape(-1, 28, 28, 1),
+                                                 batch_size=1000, verbose=0), labels)
 
     return accuracy
 

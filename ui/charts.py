@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 from collections.abc import Sequence
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 
+from core.data import image_grid
 from core.figures import plots, svg_chart
 from core.inference import predict
 
@@ -64,9 +63,7 @@ def pixels_html(image: np.ndarray, width: int, caption: str | None = None) -> st
     """A small uint8 picture inline as a PNG. The browser enlarges it with square pixels
     (ANSWER_STYLE), so the server encodes 784 pixels instead of 19,600, losslessly (a JPEG
     would smear them), and sends them with the page's message: no request for a file."""
-    encoded = io.BytesIO()
-    Image.fromarray(image).save(encoded, format="PNG")
-    source = base64.b64encode(encoded.getvalue()).decode()
+    source = base64.b64encode(image_grid.png_bytes(image)).decode()
     text = html.escape(caption or "")
     return (f"<figure class='nc-pixels' style='width:{width}px'>"
             f"<img src='data:image/png;base64,{source}' alt='{text}'>"
