@@ -15,17 +15,18 @@ if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
     os.environ.setdefault("OMP_NUM_THREADS", str(_threads))
 
 import contextlib  # noqa: E402
+import fcntl  # noqa: E402
 import shutil  # noqa: E402
-from collections.abc import Callable, Iterator  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
 from core import settings  # noqa: E402
 from core.file_lock import locked  # noqa: E402
-from core.inference import sample_quality
+from core.inference import denoise, sample_quality  # noqa: E402
 from core.models.zoo import TrainConfig  # noqa: E402
-from core.training import fit, gan_run, line_autoencoder
+from core.training import fit, gan_run, line_autoencoder  # noqa: E402
 
 # Brief recipes for the session's store: enough to be real, seconds not minutes.
 BRIEF_DENOISER = TrainConfig(epochs=1, train_samples=6000, loss="binary_crossentropy",
@@ -56,21 +57,51 @@ def as_home(home: Path) -> Iterator[Path]:
         yield home
 
 
-def trained_once(factory: pytest.TempPathFactory, name: str,
-                 train: Callable[[], None]) -> Path:
-    """A home where `train` ran once for the whole run, however many pytest-xdist workers
-    share it; each worker gets a copy of its own to write into."""
+def train_trained() -> None:
+    """The trained home's models: a real MLP, CNN, denoiser, line autoencoder and three
+    generators (about 5 minutes on one core of a slow host)."""
+    fit.train_model("mlp", config=TrainConfig(optimizer="rmsprop", epochs=2))
+    fit.train_model("cnn_report", config=TrainConfig(epochs=1))
+    # The brief denoiser's card is measured as a quick one's: on 2,000 images per level the
+    # measuring took longer than the training.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(denoise, "QUALITY_SAMPLES", denoise.QUICK_QUALITY_SAMPLES)
+        fit.train_model("ae_unet", config=BRIEF_DENOISER)
+    line_autoencoder.train(BRIEF_ANOMALY)
+    judge = sample_quality.load_judge("mnist")
+    for name in BRIEF_GENERATORS:
+        run = gan_run.Run(name)
+        run.train(seconds=BRIEF_GENERATOR_SECONDS, judge=judge)
+        run.to_store()
+
+
+def train_teach() -> None:
+    """The Teach page's base: a briefly trained cnn_best."""
+    fit.train_model("cnn_best", config=BRIEF_CNN_BEST)
+
+
+# The homes trained once per run, by name, and the fixture that uses each.
+SHARED_HOMES = {"trained": train_trained, "teach": train_teach}
+
+
+def trained_once(factory: pytest.TempPathFactory, name: str) -> Path:
+    """A home where SHARED_HOMES[name] ran once for the whole run, however many
+    pytest-xdist workers share it; each worker gets a copy of its own to write into."""
     built = built_home(factory, name)
-    shared = built.parent.parent
-    with locked(shared / f"{name}.lock"):
-        if not (built.parent / "done").exists():
-            shutil.rmtree(built, ignore_errors=True)
-            with as_home(link_home(built)):
-                train()
-            (built.parent / "done").touch()
+    with locked(built.parent.parent / f"{name}.lock"):
+        build(built, name)
     home = factory.mktemp(name) / "home"
     shutil.copytree(built, home, symlinks=True)
     return home
+
+
+def build(built: Path, name: str) -> None:
+    """Train SHARED_HOMES[name] into `built` unless a worker did already (hold its lock)."""
+    if not (built.parent / "done").exists():
+        shutil.rmtree(built, ignore_errors=True)
+        with as_home(link_home(built)):
+            SHARED_HOMES[name]()
+        (built.parent / "done").touch()
 
 
 def built_home(factory: pytest.TempPathFactory, name: str) -> Path:
@@ -78,6 +109,30 @@ def built_home(factory: pytest.TempPathFactory, name: str) -> Path:
     base = factory.getbasetemp()
     shared = base.parent if base.name.startswith("popen-gw") else base  # what all workers share
     return shared / f"{name}-built" / "home"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def homes_built_side_by_side(request, tmp_path_factory) -> None:
+    """Under pytest-xdist, each worker first builds a shared home that this run needs and no
+    other worker is building: the homes train side by side, instead of one worker idling on
+    a lock while another trains them one after the other."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    needed = {fixture for item in request.session.items for fixture in item.fixturenames}
+    for name in SHARED_HOMES:
+        built = built_home(tmp_path_factory, name)
+        if f"{name}_home" not in needed or (built.parent / "done").exists():
+            continue
+        with open(built.parent.parent / f"{name}.lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # another worker is building it
+            try:
+                build(built, name)
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return
 
 
 @pytest.fixture
@@ -91,27 +146,14 @@ def nc_home(tmp_path, monkeypatch) -> Path:
 @pytest.fixture(scope="session")
 def trained_home(tmp_path_factory) -> Path:
     """A home with a real MLP, CNN, denoiser, line autoencoder and three generators, trained
-    once per run (about 100 s)."""
-
-    def train() -> None:
-        fit.train_model("mlp", config=TrainConfig(optimizer="rmsprop", epochs=2))
-        fit.train_model("cnn_report", config=TrainConfig(epochs=1))
-        fit.train_model("ae_unet", config=BRIEF_DENOISER)
-        line_autoencoder.train(BRIEF_ANOMALY)
-        judge = sample_quality.load_judge("mnist")
-        for name in BRIEF_GENERATORS:
-            run = gan_run.Run(name)
-            run.train(seconds=BRIEF_GENERATOR_SECONDS, judge=judge)
-            run.to_store()
-
-    return trained_once(tmp_path_factory, "trained", train)
+    once per run (train_trained)."""
+    return trained_once(tmp_path_factory, "trained")
 
 
 @pytest.fixture(scope="session")
 def teach_home(tmp_path_factory) -> Path:
     """A home with a briefly trained cnn_best, the network the Teach page transfers from."""
-    return trained_once(tmp_path_factory, "teach",
-                        lambda: fit.train_model("cnn_best", config=BRIEF_CNN_BEST))
+    return trained_once(tmp_path_factory, "teach")
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@
     python -m core models use NAME VERSION [--dataset D]
     python -m core predict FILE ... [--model NAME]
     python -m core evaluate NAME [--dataset D] [--noise KIND:LEVEL [--denoiser NAME|best]]
+                             [--samples N]
     python -m core gan train NAME [--seconds N] [--dataset D] [--resume]
     python -m core gan score NAME [--dataset D] [--samples N]
     python -m core probe attack NAME [--epsilon E] [--samples N] [--dataset D]
@@ -43,8 +44,20 @@ from core.cli.commands import (  # noqa: E402
     cmd_predict,
     cmd_probe_attack,
     cmd_serve,
+    parse_noise,
 )
 from core.training import cluster  # noqa: E402
+
+
+def positive_int(text: str) -> int:
+    """An argument type: a whole number of 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"takes a whole number of 1 or more, not {text!r}")
+    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -87,11 +100,13 @@ def parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="test accuracy of a stored model, as JSON")
     evaluate.add_argument("name")
     evaluate.add_argument("--dataset", default="mnist")
-    evaluate.add_argument("--noise", metavar="KIND:LEVEL",
+    evaluate.add_argument("--noise", metavar="KIND:LEVEL", type=parse_noise,
                           help="test on noisy images, e.g. gaussian:0.6 or salt_pepper:0.4")
     evaluate.add_argument("--denoiser", metavar="NAME",
                           help="clean the noisy images with this stored denoiser first "
                                "('best': the store's best for that noise)")
+    evaluate.add_argument("--samples", type=positive_int,
+                          help="the first N test images (default: all of them)")
     evaluate.set_defaults(run=cmd_evaluate)
 
     gan = commands.add_parser("gan", help="generative models").add_subparsers(

@@ -172,7 +172,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     classifier = predict.load_classifier(args.name, args.dataset)
     loaded = datasets.load(args.dataset)
-    images, labels = loaded.images("test"), loaded.labels("test")
+    images, labels = (part[:args.samples] for part in (loaded.images("test"),
+                                                       loaded.labels("test")))
     record: dict = {"model": args.name, "dataset": args.dataset}
     started = time.perf_counter()
     if args.noise is None:
@@ -180,7 +181,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             raise ValueError("--denoiser needs --noise KIND:LEVEL.")
         accuracy = classifier.accuracy(images, labels)
     else:
-        kind, level = parse_noise(args.noise)
+        kind, level = args.noise
         denoiser = None
         if args.denoiser:
             name = args.denoiser
@@ -201,7 +202,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def parse_noise(text: str) -> tuple[str, float]:
-    """Read 'gaussian:0.6' as ('gaussian', 0.6), or say what a noise looks like."""
+    """Read 'gaussian:0.6' as ('gaussian', 0.6), or say what a noise looks like. An argument
+    type: a mistyped noise is answered at once, before TensorFlow loads."""
     from core.data import noise
 
     kind, _, level = text.partition(":")
@@ -210,8 +212,9 @@ def parse_noise(text: str) -> tuple[str, float]:
     except ValueError:
         value = -1.0
     if kind not in noise.NOISES or not 0.0 <= value <= 1.0:
-        raise ValueError(f"--noise takes KIND:LEVEL with KIND one of {', '.join(noise.NOISES)} "
-                         f"and LEVEL between 0 and 1, e.g. gaussian:0.6; not {text!r}.")
+        raise argparse.ArgumentTypeError(
+            f"takes KIND:LEVEL with KIND one of {', '.join(noise.NOISES)} and LEVEL between 0 "
+            f"and 1, e.g. gaussian:0.6; not {text!r}")
     return kind, value
 
 

@@ -23,6 +23,10 @@ from core.models import zoo
 
 QUALITY_LEVELS = (0.2, 0.6, 1.0)
 QUALITY_SAMPLES = 2000  # test images per level for a card's PSNR/SSIM
+# First launch's quick denoiser is measured on fewer: 2,000 per level took 125 s on a slow
+# 2-core host, longer than its 120 s of training, before the noise slider could work; 500
+# take 25 s, and each mean still moves by about a point of accuracy at most.
+QUICK_QUALITY_SAMPLES = 500
 Restore = Callable[[np.ndarray], np.ndarray]
 Read = Callable[[np.ndarray], np.ndarray]  # images to the classes a reader sees in them
 

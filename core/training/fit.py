@@ -71,7 +71,8 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
 
     A classifier's card gets its accuracy on the full test set; a denoiser's gets PSNR
     and SSIM before and after denoising (core.inference.denoise.quality). `quick` uses the spec's
-    short first-launch recipe. Raises JobStopped (nothing saved) when the job is stopped.
+    short first-launch recipe, and measures what only a quick model's card needs on fewer
+    images. Raises JobStopped (nothing saved) when the job is stopped.
     """
     spec = zoo.spec(name)
     if spec.task == "anomaly":  # it learns points of a line, not a dataset
@@ -117,7 +118,8 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
         pixel_loss = keras.losses.get(config.loss)(clean, restore(noisy))
         loss, accuracy = float(np.mean(pixel_loss)), None
         reader = card_reader(dataset)
-        metrics = denoise.quality(restore, x_test, labels=y_test,
+        samples = denoise.QUICK_QUALITY_SAMPLES if quick else denoise.QUALITY_SAMPLES
+        metrics = denoise.quality(restore, x_test, samples, labels=y_test,
                                   read=reader.read if reader else None)
         metrics |= {"reader": reader.name} if reader else {}
     else:

@@ -44,20 +44,25 @@ def test_models_list_and_friendly_errors(use_trained):
 
 
 def test_evaluate_on_noisy_and_denoised_images(use_trained):
-    noisy = json.loads(run_cli("evaluate", "cnn_report", "--noise", "gaussian:0.6").stdout)
+    noisy = json.loads(run_cli("evaluate", "cnn_report", "--noise", "gaussian:0.6",
+                               "--samples", "2000").stdout)
     cleaned = json.loads(run_cli("evaluate", "cnn_report", "--noise", "gaussian:0.6",
-                                 "--denoiser", "best").stdout)
+                                 "--denoiser", "best", "--samples", "2000").stdout)
     assert noisy["noise"] == "gaussian" and noisy["level"] == 0.6
-    assert cleaned["denoiser"] == "ae_unet" and cleaned["test_images"] == 10000
+    assert cleaned["denoiser"] == "ae_unet" and cleaned["test_images"] == 2000
     assert cleaned["test_accuracy"] > noisy["test_accuracy"] + 0.1
 
 
 def test_evaluate_explains_a_bad_noise_or_a_missing_denoiser(use_trained):
-    for args in (("--noise", "speckle:0.2"), ("--noise", "gaussian:2"),
-                 ("--denoiser", "ae_unet"), ("--noise", "gaussian:0.2", "--denoiser", "ae_conv")):
+    for args in (("--denoiser", "ae_unet"), ("--noise", "gaussian:0.2", "--denoiser", "ae_conv")):
         done = run_cli("evaluate", "mlp", *args)
         assert done.returncode == 1 and "Traceback" not in done.stderr, args
-    assert "KIND:LEVEL" in run_cli("evaluate", "mlp", "--noise", "gaussian").stderr
+    # A mistyped noise or count is a usage error, answered as the arguments are read.
+    for args in (("--noise", "speckle:0.2"), ("--noise", "gaussian:2"), ("--noise", "gaussian"),
+                 ("--samples", "0")):
+        done = run_cli("evaluate", "mlp", *args)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, args
+        assert ("KIND:LEVEL" if args[0] == "--noise" else "1 or more") in done.stderr, args
 
 
 def test_models_versions_and_use_roll_a_model_back(nc_home):
