@@ -17,7 +17,8 @@ if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
 import contextlib  # noqa: E402
 import fcntl  # noqa: E402
 import shutil  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -43,7 +44,7 @@ REAL_DATA_DIR = settings.data_dir()
 def link_home(home: Path) -> Path:
     """Make `home` a Neural Canvas home whose data folder is the real, verified cache."""
     home.mkdir(parents=True, exist_ok=True)
-    if not (home / "data").exists():
+    with contextlib.suppress(FileExistsError):  # two workers building parts of one home
         (home / "data").symlink_to(REAL_DATA_DIR, target_is_directory=True)
     return home
 
@@ -57,17 +58,24 @@ def as_home(home: Path) -> Iterator[Path]:
         yield home
 
 
-def train_trained() -> None:
-    """The trained home's models: a real MLP, CNN, denoiser, line autoencoder and three
-    generators (about 5 minutes on one core of a slow host)."""
-    fit.train_model("mlp", config=TrainConfig(optimizer="rmsprop", epochs=2))
+def train_report_cnn() -> None:
     fit.train_model("cnn_report", config=TrainConfig(epochs=1))
-    # The brief denoiser's card is measured as a quick one's: on 2,000 images per level the
-    # measuring took longer than the training.
+
+
+def train_mlp_and_line() -> None:
+    fit.train_model("mlp", config=TrainConfig(optimizer="rmsprop", epochs=2))
+    line_autoencoder.train(BRIEF_ANOMALY)
+
+
+def train_denoiser() -> None:
+    # Its card is measured as a quick denoiser's: on 2,000 images per level the measuring
+    # took longer than this brief training.
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(denoise, "QUALITY_SAMPLES", denoise.QUICK_QUALITY_SAMPLES)
         fit.train_model("ae_unet", config=BRIEF_DENOISER)
-    line_autoencoder.train(BRIEF_ANOMALY)
+
+
+def train_generators() -> None:
     judge = sample_quality.load_judge("mnist")
     for name in BRIEF_GENERATORS:
         run = gan_run.Run(name)
@@ -75,33 +83,61 @@ def train_trained() -> None:
         run.to_store()
 
 
-def train_teach() -> None:
-    """The Teach page's base: a briefly trained cnn_best."""
+def train_teach_base() -> None:
     fit.train_model("cnn_best", config=BRIEF_CNN_BEST)
 
 
-# The homes trained once per run, by name, and the fixture that uses each.
-SHARED_HOMES = {"trained": train_trained, "teach": train_teach}
+@dataclass(frozen=True)
+class Part:
+    """Some of a shared home's models, and the parts whose models they need first."""
+
+    home: str
+    name: str
+    train: Callable[[], None]
+    after: tuple[str, ...] = ()
 
 
-def trained_once(factory: pytest.TempPathFactory, name: str) -> Path:
-    """A home where SHARED_HOMES[name] ran once for the whole run, however many
-    pytest-xdist workers share it; each worker gets a copy of its own to write into."""
-    built = built_home(factory, name)
-    with locked(built.parent.parent / f"{name}.lock"):
-        build(built, name)
-    home = factory.mktemp(name) / "home"
-    shutil.copytree(built, home, symlinks=True)
-    return home
+# The homes trained once per run, in parts, so that pytest-xdist's workers build them side by
+# side: the trained home (a real MLP, CNN, denoiser, line autoencoder and three generators;
+# the CNN guides the denoiser, the better classifier judges the generators) and the teach
+# home (a briefly trained cnn_best, the Teach page's base). In the order workers take them.
+PARTS = {part.name: part for part in (
+    Part("trained", "report_cnn", train_report_cnn),
+    Part("trained", "mlp_and_line", train_mlp_and_line),
+    Part("teach", "teach_base", train_teach_base),
+    Part("trained", "denoiser", train_denoiser, after=("report_cnn",)),
+    Part("trained", "generators", train_generators, after=("report_cnn", "mlp_and_line")),
+)}
 
 
-def build(built: Path, name: str) -> None:
-    """Train SHARED_HOMES[name] into `built` unless a worker did already (hold its lock)."""
-    if not (built.parent / "done").exists():
-        shutil.rmtree(built, ignore_errors=True)
-        with as_home(link_home(built)):
-            SHARED_HOMES[name]()
-        (built.parent / "done").touch()
+def trained_once(factory: pytest.TempPathFactory, home: str) -> Path:
+    """A home whose PARTS were trained once for the whole run, however many workers share
+    it; each worker gets a copy of its own to write into."""
+    for part in PARTS.values():
+        if part.home == home:
+            with locked(part_lock(factory, part)):
+                build(factory, part)
+    copy = factory.mktemp(home) / "home"
+    shutil.copytree(built_home(factory, home), copy, symlinks=True)
+    return copy
+
+
+def build(factory: pytest.TempPathFactory, part: Part) -> None:
+    """Train a part into its home unless a worker did already (its lock held)."""
+    built = built_home(factory, part.home)
+    done = built.parent / f"{part.name}.done"
+    if done.exists():
+        return
+    for needed in part.after:
+        with locked(part_lock(factory, PARTS[needed])):
+            build(factory, PARTS[needed])
+    with as_home(link_home(built)):
+        part.train()
+    done.touch()
+
+
+def part_lock(factory: pytest.TempPathFactory, part: Part) -> Path:
+    return built_home(factory, part.home).parent.parent / f"{part.name}.lock"
 
 
 def built_home(factory: pytest.TempPathFactory, name: str) -> Path:
@@ -113,26 +149,26 @@ def built_home(factory: pytest.TempPathFactory, name: str) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def homes_built_side_by_side(request, tmp_path_factory) -> None:
-    """Under pytest-xdist, each worker first builds a shared home that this run needs and no
-    other worker is building: the homes train side by side, instead of one worker idling on
-    a lock while another trains them one after the other."""
+    """Under pytest-xdist, each worker first builds the parts of the shared homes that this
+    run needs and no other worker is building: they train side by side, instead of one
+    worker idling on a lock while another trains them one after the other."""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
     needed = {fixture for item in request.session.items for fixture in item.fixturenames}
-    for name in SHARED_HOMES:
-        built = built_home(tmp_path_factory, name)
-        if f"{name}_home" not in needed or (built.parent / "done").exists():
+    for part in PARTS.values():
+        if f"{part.home}_home" not in needed:
             continue
-        with open(built.parent.parent / f"{name}.lock", "a") as handle:
+        lock = part_lock(tmp_path_factory, part)
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        with open(lock, "a") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 continue  # another worker is building it
             try:
-                build(built, name)
+                build(tmp_path_factory, part)
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
-        return
 
 
 @pytest.fixture
@@ -146,7 +182,7 @@ def nc_home(tmp_path, monkeypatch) -> Path:
 @pytest.fixture(scope="session")
 def trained_home(tmp_path_factory) -> Path:
     """A home with a real MLP, CNN, denoiser, line autoencoder and three generators, trained
-    once per run (train_trained)."""
+    once per run."""
     return trained_once(tmp_path_factory, "trained")
 
 
