@@ -9,10 +9,12 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def locked(path: Path, shared: bool = False) -> Iterator[None]:
-    """Hold the lock on `path` (created if missing): shared for readers, exclusive for writers."""
+def locked(path: Path, shared: bool = False, wait: bool = True) -> Iterator[None]:
+    """Hold the lock on `path` (created if missing): shared for readers, exclusive for writers.
+    With wait=False, raise BlockingIOError at once where another holder has it."""
     with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        fcntl.flock(handle, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+                    | (0 if wait else fcntl.LOCK_NB))
         try:
             yield
         finally:

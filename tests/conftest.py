@@ -15,7 +15,6 @@ if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
     os.environ.setdefault("OMP_NUM_THREADS", str(_threads))
 
 import contextlib  # noqa: E402
-import fcntl  # noqa: E402
 import shutil  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
@@ -158,17 +157,9 @@ def homes_built_side_by_side(request, tmp_path_factory) -> None:
     for part in PARTS.values():
         if f"{part.home}_home" not in needed:
             continue
-        lock = part_lock(tmp_path_factory, part)
-        lock.parent.mkdir(parents=True, exist_ok=True)
-        with open(lock, "a") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                continue  # another worker is building it
-            try:
+        with contextlib.suppress(BlockingIOError):  # another worker is building it
+            with locked(part_lock(tmp_path_factory, part), wait=False):
                 build(tmp_path_factory, part)
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @pytest.fixture

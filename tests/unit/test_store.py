@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from core import settings, store
+from core.file_lock import locked
 from core.model_quality import quality, replaces
 from core.models import zoo
 from core.models.zoo import TrainConfig
@@ -275,3 +276,13 @@ def test_writers_killed_at_20_random_moments_leave_every_version_whole(nc_home, 
     finally:
         writers.kill()
         writers.wait()
+
+
+def test_a_lock_held_elsewhere_is_refused_at_once_when_asked_not_to_wait(tmp_path):
+    path = tmp_path / "writers.lock"
+    with locked(path), pytest.raises(BlockingIOError), locked(path, wait=False):
+        pass
+    with locked(path, shared=True), locked(path, shared=True, wait=False):  # readers share
+        pass
+    with locked(path, wait=False):  # free again
+        pass
