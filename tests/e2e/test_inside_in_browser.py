@@ -21,6 +21,9 @@ def test_a_drawing_carries_over_to_its_feature_maps(tab, app_url):
     for heading in ("conv_32 · 26 × 26 × 32", "pool_2 · 5 × 5 × 64"):
         tab.get_by_role("heading", name=heading).wait_for()
     grids = tab.locator("[data-testid=stImage] img")
-    assert grids.count() >= 7  # the input, the kernels and five layer grids
+    # The input, the kernels and five layer grids (they can follow their headings a moment
+    # later on a busy host: a count taken at once found none).
+    grids.nth(6).wait_for()
+    assert grids.count() >= 7
     tab.get_by_role("tab", name="Convolution step by step").click()
     tab.get_by_text("✓ the same").first.wait_for()
