@@ -13,6 +13,7 @@ TRUST_LOCAL_ENV = "NEURAL_CANVAS_TRUST_LOCAL"
 HOST_ENV = "NEURAL_CANVAS_HOST"
 MAX_VERSIONS_ENV = "NEURAL_CANVAS_MAX_VERSIONS"
 STORE_BUDGET_ENV = "NEURAL_CANVAS_STORE_BUDGET_MB"
+QUICK_SECONDS_ENV = "NEURAL_CANVAS_QUICK_SECONDS"
 # A laptop's share: five versions of every model, and the whole store within 2 GB.
 DEFAULT_MAX_VERSIONS = 5
 DEFAULT_STORE_BUDGET_MB = 2000
@@ -62,6 +63,13 @@ def max_versions() -> int:
 def store_budget_bytes() -> int:
     """Return the disk space the store's versions may take (the ones in use always stay)."""
     return _positive_number(STORE_BUDGET_ENV, DEFAULT_STORE_BUDGET_MB) * 1_000_000
+
+
+def quick_seconds() -> int | None:
+    """Return how many seconds each of first launch's quick recipes trains, when set (None:
+    each recipe's own budget): longer for better first models, shorter for a quick look."""
+    seconds = _positive_number(QUICK_SECONDS_ENV, 0) if QUICK_SECONDS_ENV in os.environ else 0
+    return seconds or None
 
 
 def _positive_number(variable: str, default: int) -> int:

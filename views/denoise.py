@@ -9,7 +9,7 @@ from core import store
 from core.data import datasets, noise
 from core.inference import denoise, predict
 from core.models import zoo
-from core.training import keras_loop
+from core.training import fit, keras_loop
 from ui import anomaly_lab, denoise_grid, runtime, sweep_view
 
 DATASETS = {"mnist": "MNIST digits", "fashion_mnist": "Fashion-MNIST clothing"}
@@ -80,10 +80,11 @@ def render_training_status(seen: tuple[str, ...], current: store.Card | None) ->
                         "switches to it if its restored digits are read right more often.")
         else:
             quick = any(job.key.endswith(":quick") for job in denoiser_jobs())
-            budget = zoo.spec("ae_unet").quick.time_budget_s
+            budget = fit.first_launch_recipe(zoo.spec("ae_unet")).time_budget_s
             st.markdown("**The first denoiser is training on this machine**"
-                        + (f" (first launch's quick recipe: {budget / 60:.0f} minutes of training)"
-                           if quick else "") + ". The slider works the moment it is ready.")
+                        + (f" (first launch's quick recipe: {runtime.format_seconds(budget)} of "
+                           "training)" if quick else "") + ". The slider works the moment it is "
+                        "ready.")
         runtime.render_jobs(manager, "denoise.job")
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import keras
 import numpy as np
 
-from core import store
+from core import settings, store
 from core.data import detector_images, noise
 from core.inference import denoise, novelty, predict
 from core.models import zoo
@@ -77,7 +77,7 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
     spec = zoo.spec(name)
     if spec.task == "anomaly":  # it learns points of a line, not a dataset
         return line_autoencoder.train(config, job)
-    config = config or spec.recipe(quick)
+    config = config or (first_launch_recipe(spec) if quick else spec.train)
     denoiser = spec.task == "denoiser"
     keras.utils.set_random_seed(config.seed)
     x_train, y_train, x_test, y_test, classes = training_data(dataset, config)
@@ -135,6 +135,14 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
         job.check()
         job.publish(progress=0.99, message="saving to the model store")
     return store.save(model, card)
+
+
+def first_launch_recipe(spec: zoo.ModelSpec) -> TrainConfig:
+    """A model's quick recipe (its full one where it has none), with the time budget that
+    NEURAL_CANVAS_QUICK_SECONDS sets instead of its own."""
+    config = spec.recipe(quick=True)
+    seconds = settings.quick_seconds()
+    return replace(config, time_budget_s=seconds) if spec.quick and seconds else config
 
 
 def submit_training(manager: JobManager, name: str, dataset: str = "mnist", *,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from core import store
+from core import settings, store
 from core.inference import denoise
+from core.models import zoo
 from core.models.zoo import TrainConfig
 from core.training import fit, keras_loop
 from core.training.jobs import JobManager, JobState
@@ -86,6 +88,19 @@ def test_random_shift_moves_whole_images_within_bounds():
     assert np.allclose(shifted.sum(axis=(1, 2, 3)), 64.0)  # nothing falls off the edge
     offsets = {tuple(np.argwhere(s[..., 0])[0] - 10) for s in shifted}
     assert len(offsets) > 5 and all(abs(r) <= 2 and abs(c) <= 2 for r, c in offsets)
+
+
+def test_quick_seconds_sets_first_launch_budgets_and_nothing_else(monkeypatch):
+    """NEURAL_CANVAS_QUICK_SECONDS replaces each quick recipe's own budget (20 s, 2 minutes);
+    full recipes and models without a quick one train whole."""
+    quick, best = zoo.spec("ae_unet"), zoo.spec("cnn_best")
+    assert fit.first_launch_recipe(quick) == quick.quick and quick.quick.time_budget_s == 120
+    monkeypatch.setenv(settings.QUICK_SECONDS_ENV, "300")
+    assert fit.first_launch_recipe(quick) == replace(quick.quick, time_budget_s=300)
+    assert fit.first_launch_recipe(best) == best.train and best.train.time_budget_s is None
+    for unreadable in ("soon", ""):
+        monkeypatch.setenv(settings.QUICK_SECONDS_ENV, unreadable)
+        assert settings.quick_seconds() is None and fit.first_launch_recipe(quick) == quick.quick
 
 
 def test_first_launch_queues_quick_models_and_a_denoiser_then_the_best_then_upgrades(nc_home):
