@@ -74,19 +74,21 @@ def augment(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
     might: rotated, slanted and resized at random up to `strength`, wobbled up to
     ELASTIC_REACH times `strength`, their strokes thicker or thinner, and (styles MNIST's
     writers rarely used) 7s crossed and 1s given a flag and a base."""
-    stack, shape = _stack(images)
-    n = len(stack)
+    out, shape = _stack(images)
+    n = len(out)
     chosen = rng.random(n) < share
-    spread = strength * chosen  # untouched digits get strength 0
+    picked = np.flatnonzero(chosen)  # only these are warped: the rest would not move
 
     def uniform() -> np.ndarray:
-        return rng.uniform(-1.0, 1.0, n) * spread
+        return rng.uniform(-1.0, 1.0, len(picked)) * strength
 
-    wobble = rng.uniform(0.0, ELASTIC_REACH, n) * spread
-    out = _warp(stack, rotation=np.radians(MAX_ROTATION_DEGREES) * uniform(),
-                shear=MAX_SHEAR * uniform(), scale=1.0 + MAX_SCALE_CHANGE * uniform(),
-                displacement=_elastic_field(n, MAX_ELASTIC_ALPHA, rng)
-                * wobble[:, None, None, None])
+    if len(picked):
+        wobble = rng.uniform(0.0, ELASTIC_REACH, len(picked)) * strength
+        out[picked] = _warp(
+            out[picked], rotation=np.radians(MAX_ROTATION_DEGREES) * uniform(),
+            shear=MAX_SHEAR * uniform(), scale=1.0 + MAX_SCALE_CHANGE * uniform(),
+            displacement=_elastic_field(len(picked), MAX_ELASTIC_ALPHA, rng)
+            * wobble[:, None, None, None])
     stroke = rng.choice(3, size=n, p=[0.5, 0.3, 0.2]) * chosen  # 0 as is, 1 thicker, 2 thinner
     for code, amount, operation in ((1, MAX_THICKEN_PIXELS, ndimage.grey_dilation),
                                     (2, MAX_THIN_PIXELS, ndimage.grey_erosion)):
@@ -196,7 +198,12 @@ def _warp(stack: np.ndarray, rotation: np.ndarray | float = 0.0,
 def _elastic_field(n: int, alpha: float, rng: np.random.Generator) -> np.ndarray:
     """Return (n, 2, 28, 28) smooth random displacements (Simard et al. 2003)."""
     field = rng.uniform(-1.0, 1.0, (n, 2, 28, 28)).astype(np.float32)
-    return alpha * ndimage.gaussian_filter(field, sigma=(0, 0, ELASTIC_SIGMA, ELASTIC_SIGMA))
+    return alpha * (_SMOOTH @ field @ _SMOOTH.T)
+
+
+# ndimage.gaussian_filter1d along one side of a 28x28 image, as a matrix (column j: the
+# filtered j-th unit vector): two products smooth a batch of fields four times faster.
+_SMOOTH = ndimage.gaussian_filter1d(np.eye(28, dtype=np.float32), ELASTIC_SIGMA, axis=0)
 
 
 def _morphology(stack: np.ndarray, pixels: float, operation) -> np.ndarray:

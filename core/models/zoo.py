@@ -255,7 +255,7 @@ SPECS: dict[str, ModelSpec] = {
         ModelSpec(
             "cnn_report", "Report CNN 32-64-128", "report (Adam; 10 of its 20 epochs)",
             build_cnn_report, TrainConfig(epochs=10), outputs_logits=True,
-            quick=TrainConfig(epochs=1, distort=0.5, time_budget_s=20),
+            quick=TrainConfig(epochs=1, distort=0.5, time_budget_s=12),
         ),
         ModelSpec(
             "cnn_lab", "Lab CNN 32-64 + dropout", "lab assignment (Adadelta, 6 epochs)",

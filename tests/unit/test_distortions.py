@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import ndimage
 
 from core.data import datasets, distortions
 from core.inference import predict
@@ -43,6 +44,15 @@ def test_augmentation_keeps_shape_range_and_untouched_share(digits):
     assert out.shape == images.shape and out.min() >= 0.0 and out.max() <= 1.0
     changed = np.abs(out - images).reshape(len(images), -1).max(axis=1) > 1e-4
     assert 0.3 < changed.mean() < 0.7
+
+
+def test_the_elastic_field_is_the_gaussian_filtered_random_field():
+    """Smoothed by matrix products for speed, the wobble is still Simard et al.'s field."""
+    field = distortions._elastic_field(8, 1.0, np.random.default_rng(3))
+    raw = np.random.default_rng(3).uniform(-1.0, 1.0, (8, 2, 28, 28)).astype(np.float32)
+    sigma = distortions.ELASTIC_SIGMA
+    np.testing.assert_allclose(field, ndimage.gaussian_filter(raw, (0, 0, sigma, sigma)),
+                               atol=1e-6)
 
 
 def test_sevens_get_a_bar_and_ones_a_flag():
