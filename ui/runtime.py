@@ -111,13 +111,13 @@ def load_denoiser(name: str, dataset: str = "mnist") -> denoise.Denoiser | None:
 
 
 def format_seconds(seconds: float | None) -> str:
-    """Say a duration the way a person would: '45 s', '3 min 20 s'."""
+    """Say a duration the way a person would: '45 s', '3 min 20 s', '2 min'."""
     if seconds is None:
         return "estimating…"
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    return f"{seconds // 60} min {seconds % 60:02d} s"
+    minutes, rest = divmod(int(round(seconds)), 60)
+    if not minutes:
+        return f"{rest} s"
+    return f"{minutes} min {rest:02d} s" if rest else f"{minutes} min"
 
 
 def render_job(job: Job, manager: JobManager, key_prefix: str) -> None:
