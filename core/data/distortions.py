@@ -22,6 +22,9 @@ MAX_SHEAR = 0.6  # horizontal shift per row, the slant of italic writing
 MAX_SCALE_CHANGE = 0.4  # the digit's size times (1 - 0.4) or (1 + 0.4)
 MAX_ELASTIC_ALPHA = 70.0  # pixels of displacement before smoothing (Simard et al. 2003)
 ELASTIC_SIGMA = 4.0
+# ndimage.gaussian_filter1d along one side of a 28x28 image, as a matrix (column j: the
+# filtered j-th unit vector): two products smooth a batch of fields four times faster.
+_SMOOTH = ndimage.gaussian_filter1d(np.eye(28, dtype=np.float32), ELASTIC_SIGMA, axis=0)
 MAX_THICKEN_PIXELS = 2.0
 MAX_THIN_PIXELS = 1.0
 MAX_BLUR_SIGMA = 1.5
@@ -199,11 +202,6 @@ def _elastic_field(n: int, alpha: float, rng: np.random.Generator) -> np.ndarray
     """Return (n, 2, 28, 28) smooth random displacements (Simard et al. 2003)."""
     field = rng.uniform(-1.0, 1.0, (n, 2, 28, 28)).astype(np.float32)
     return alpha * (_SMOOTH @ field @ _SMOOTH.T)
-
-
-# ndimage.gaussian_filter1d along one side of a 28x28 image, as a matrix (column j: the
-# filtered j-th unit vector): two products smooth a batch of fields four times faster.
-_SMOOTH = ndimage.gaussian_filter1d(np.eye(28, dtype=np.float32), ELASTIC_SIGMA, axis=0)
 
 
 def _morphology(stack: np.ndarray, pixels: float, operation) -> np.ndarray:
