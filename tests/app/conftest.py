@@ -8,9 +8,23 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import classroom, settings
+from ui import runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = "K7QF-M2XD"
+
+
+@pytest.fixture(autouse=True)
+def no_job_outlives_its_test(monkeypatch):
+    """Stop every job a test leaves behind: the server's one training slot is shared by
+    every AppTest in this process, so a left-over job would hold it, and a core, into the
+    next test. (It asks for monkeypatch so that the test's home is still set while a
+    stopping job saves into it.)"""
+    yield
+    manager = runtime.job_manager()
+    for job in manager.active():
+        job.stop()
+        manager.wait(job, timeout=60)
 
 
 def open_page(page: str | None = None) -> AppTest:

@@ -33,10 +33,7 @@ def images(app) -> list[str]:
 
 @pytest.fixture
 def studio_page(own_trained):
-    yield open_page(PAGE)
-    for job in runtime.job_manager().active():  # leave no job running into the next test
-        job.stop()
-        runtime.job_manager().wait(job, timeout=60)
+    return open_page(PAGE)
 
 
 def test_the_page_offers_every_model_and_starts_nothing_by_itself(studio_page):

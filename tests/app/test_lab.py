@@ -31,11 +31,7 @@ def finish_jobs(timeout: float = 180) -> None:
 
 @pytest.fixture
 def lab_page(nc_home):
-    yield open_page(PAGE)
-    manager = runtime.job_manager()
-    for job in manager.active():  # leave no job running into the next test
-        job.stop()
-        manager.wait(job, timeout=60)
+    return open_page(PAGE)
 
 
 def small_run(app, epochs: int = 1, samples: str = "2,000"):
