@@ -3,6 +3,7 @@ job that can be stopped; and what first launch queues."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from dataclasses import dataclass, replace
@@ -161,7 +162,15 @@ def submit_training(manager: JobManager, name: str, dataset: str = "mnist", *,
         while first is not None and not manager.wait(first, timeout=0.5):
             job.check()
             job.publish(message=f"waiting for {guide} to finish training")
-        return train_model(name, dataset, quick=quick, job=job)
+        card = train_model(name, dataset, quick=quick, job=job)
+        if zoo.spec(name).task == "classifier":
+            # Loaded while this job still holds the training slot: a page that loads it
+            # beside the next job's training shares the cores and the GIL with that job's
+            # augmentation threads (the first CNN took 5-6 s to load instead of 1 s).
+            job.publish(message="loading it for the pages")
+            with contextlib.suppress(store.StoreError):  # the page says why, if it is so
+                predict.load_classifier(name, dataset)
+        return card
 
     return manager.submit(f"Train {name} on {dataset} ({recipe} recipe)", work,
                           key=f"{training_key(name, dataset)}:{recipe}")

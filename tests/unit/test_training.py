@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from core import settings, store
-from core.inference import denoise
+from core.inference import denoise, predict, warm
 from core.models import zoo
 from core.models.zoo import TrainConfig
 from core.training import fit, keras_loop
@@ -113,3 +114,27 @@ def test_first_launch_queues_quick_models_and_a_denoiser_then_the_best_then_upgr
         "Train cnn_report on mnist (full recipe)", "Train mlp_augmented on mnist (full recipe)",
         "Train ae_unet on mnist (full recipe)",
     ]
+
+
+def test_a_trained_classifier_is_loaded_before_its_job_ends_and_loaded_once(nc_home,
+                                                                            monkeypatch):
+    """The Draw page finds the first CNN ready the moment it lands, instead of loading it
+    beside the next job's training; threads asking at once share one build."""
+    monkeypatch.setenv(settings.QUICK_SECONDS_ENV, "2")
+    manager = JobManager()
+    job = fit.submit_training(manager, "cnn_report", quick=True)
+    assert manager.wait(job, timeout=180) and job.state is JobState.DONE, job.error
+    with monkeypatch.context() as patched:
+        patched.setattr(store, "load", lambda *_: pytest.fail("loaded again"))
+        assert predict.load_classifier("cnn_report").card.quick
+
+    builds = []
+
+    def slow_wrap(stored: store.StoredModel) -> store.StoredModel:
+        builds.append(stored.card.name)
+        time.sleep(0.5)
+        return stored
+
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(lambda _: warm.load("cnn_report", "mnist", slow_wrap), range(4)))
+    assert builds == ["cnn_report"] and all(model is found[0] for model in found)
