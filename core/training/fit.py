@@ -163,7 +163,7 @@ def submit_training(manager: JobManager, name: str, dataset: str = "mnist", *,
             job.check()
             job.publish(message=f"waiting for {guide} to finish training")
         card = train_model(name, dataset, quick=quick, job=job)
-        if zoo.spec(name).task == "classifier":
+        if name in zoo.CLASSIFIERS:
             # Loaded while this job still holds the training slot: a page that loads it
             # beside the next job's training shares the cores and the GIL with that job's
             # augmentation threads (the first CNN took 5-6 s to load instead of 1 s).
