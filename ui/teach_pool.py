@@ -44,12 +44,15 @@ def classes_editor(pool: symbol_pool.Pool) -> None:
     with st.expander(f"The classes: {chips}", expanded=not len(pool),
                      icon=":material/category:"):
         preset_col, names_col, set_col = st.columns([1, 2.2, 1], vertical_alignment="bottom")
-        preset = preset_col.selectbox("Preset", [*symbols.PRESETS, MY_OWN], key="teach.preset",
-                                      help="Letters: type the ones you want in the box.")
-        shown = symbols.PRESETS.get(preset, pool.classes)
-        text = names_col.text_input(
+        if "teach.names" not in st.session_state:
+            show_preset(pool.classes)
+        preset_col.selectbox("Preset", [*symbols.PRESETS, MY_OWN], key="teach.preset",
+                             on_change=show_preset, args=(pool.classes,),
+                             help="Letters: type the ones you want in the box.")
+        text = names_col.text_input(  # one field whose text follows the preset: a field per
+            # preset would leave the old one on screen beside the new one while the page reruns
             f"{symbols.MIN_CLASSES} to {symbols.MAX_CLASSES} class names, separated by commas",
-            value=", ".join(shown), key=f"teach.names.{preset}",
+            key="teach.names",
             help="Examples keep their class by name: the examples of a class you drop are "
                  "hidden, not lost, and come back if you name it again.")
         if set_col.button("Use these classes", key="teach.set_classes", type="primary"):
@@ -59,6 +62,12 @@ def classes_editor(pool: symbol_pool.Pool) -> None:
                 st.error(str(error))
                 return
             st.rerun()
+
+
+def show_preset(classes: list[str]) -> None:
+    """Put the chosen preset's names (the pool's own for "My own") in the names field."""
+    preset = st.session_state.get("teach.preset", next(iter(symbols.PRESETS)))
+    st.session_state["teach.names"] = ", ".join(symbols.PRESETS.get(preset, classes))
 
 
 def collect(pool: symbol_pool.Pool) -> None:

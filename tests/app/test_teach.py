@@ -27,11 +27,13 @@ def drawn(name: str, seed: int = 0) -> dict:
 
 def test_the_instructor_names_classes_and_the_class_draws_examples(use_teach_home):
     app = open_page(PAGE)
+    assert app.text_input(key="teach.names").value == ", ".join(symbol_pool.DEFAULT_CLASSES)
     app.selectbox(key="teach.preset").set_value("Letters").run()
-    app.text_input(key="teach.names.Letters").input("A, A").run()
+    assert app.text_input(key="teach.names").value == "A, B, C"  # the field follows the preset
+    app.text_input(key="teach.names").input("A, A").run()
     app.button(key="teach.set_classes").click().run()
     assert "named twice" in text_of(app) and symbol_pool.classes() == symbol_pool.DEFAULT_CLASSES
-    app.text_input(key="teach.names.Letters").input("L, T, V").run()
+    app.text_input(key="teach.names").input("L, T, V").run()
     app.button(key="teach.set_classes").click().run()
     assert symbol_pool.classes() == ("L", "T", "V")
     assert app.button(key="teach.add.0").disabled  # nothing drawn yet

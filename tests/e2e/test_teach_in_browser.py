@@ -74,15 +74,12 @@ NAMES = "2 to 10 class names, separated by commas"
 
 def name_classes(page) -> None:
     """Choose "My own", type the names and press "Use these classes" until the tabs are
-    exactly the three symbols: on a busy host the preset's own names field can still be the
-    one on screen when the typing starts (the Operators' five classes were set once), and a
-    click that lands while the page reruns from the typed names can be lost."""
+    exactly the three symbols: a click that lands while the page reruns from the typed names
+    can be lost."""
     for _ in range(3):
         page.get_by_role("combobox", name="Preset").click()
         page.get_by_role("option", name="My own").click()
         wait_idle(page)
-        page.wait_for_function(  # the preset's field can linger a moment beside the new one
-            f"document.querySelectorAll('input[aria-label=\"{NAMES}\"]').length === 1")
         names = page.get_by_label(NAMES, exact=True)
         names.fill(", ".join(SHAPES))
         names.press("Enter")
