@@ -25,6 +25,7 @@ OPTIMIZERS: dict[str, Callable[..., keras.optimizers.Optimizer]] = {
     "sgd_momentum": functools.partial(keras.optimizers.SGD, momentum=0.9),
 }
 PUBLISH_EVERY_S = 0.25
+DRAWING_THREADS = 2  # Keras's enqueuer threads that draw the batches (see Batches)
 
 
 class Batches(keras.utils.PyDataset):
@@ -34,33 +35,44 @@ class Batches(keras.utils.PyDataset):
     What each batch asks of the model (`target`): "labels" for a classifier, "clean" for a
     denoiser (the shifted clean image), "guided" for a denoiser with a guide (both, by the
     names of the guided trainer's outputs).
+
+    Keras's own threads draw the batches (`workers`), so each batch has its own random
+    generator, seeded by (seed, epoch, index): the same recipe gives the same batches in
+    whichever thread and order they are drawn. Without those threads Keras draws them in a
+    tf.data prefetch thread, and a fit stopped mid-epoch leaves that thread's iterator in a
+    reference cycle whose collection can freeze every thread of the server for seconds.
     """
 
     def __init__(self, images: np.ndarray, labels: np.ndarray, config: TrainConfig,
                  target: str = "labels") -> None:
-        super().__init__()
+        super().__init__(workers=DRAWING_THREADS)
         self.images, self.labels, self.config, self.target = images, labels, config, target
-        self.rng = np.random.default_rng(config.seed)
-        self.order = self.rng.permutation(len(images))
+        self.epoch = 0
+        self.order = self.shuffled()
 
     def __len__(self) -> int:
         return math.ceil(len(self.images) / self.config.batch_size)
 
+    def shuffled(self) -> np.ndarray:
+        return np.random.default_rng((self.config.seed, self.epoch)).permutation(len(self.images))
+
     def on_epoch_end(self) -> None:
-        self.order = self.rng.permutation(len(self.images))
+        self.epoch += 1
+        self.order = self.shuffled()
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray | dict]:
         size = self.config.batch_size
+        rng = np.random.default_rng((self.config.seed, self.epoch, index))
         ids = self.order[index * size : (index + 1) * size]
         clean = self.images[ids]
         if self.config.distort:
-            clean = distortions.augment(clean, self.labels[ids], self.rng, self.config.distort)
+            clean = distortions.augment(clean, self.labels[ids], rng, self.config.distort)
         if self.config.shift_pixels:
-            clean = random_shift(clean, self.config.shift_pixels, self.rng)
+            clean = random_shift(clean, self.config.shift_pixels, rng)
         if self.config.mirror:
-            flips = self.rng.random(len(clean)) < 0.5
+            flips = rng.random(len(clean)) < 0.5
             clean = np.where(flips[:, None, None, None], clean[:, :, ::-1], clean)
-        inputs = (noise.random_noise(clean, self.rng, skew=self.config.level_skew)
+        inputs = (noise.random_noise(clean, rng, skew=self.config.level_skew)
                   if self.config.noisy_inputs else clean)
         return inputs, targets(self.target, clean, self.labels[ids])
 

@@ -80,6 +80,22 @@ def test_training_a_guided_denoiser_queues_its_guide_first_and_waits(nc_home):
     assert denoiser.state is JobState.FAILED and "train cnn_best first" in denoiser.error
 
 
+def test_batches_are_the_same_whichever_thread_draws_them_in_whichever_order():
+    """Keras's threads draw the batches (why: bench.stopped_fit); a recipe still gives the
+    same batches."""
+    config = TrainConfig(distort=0.5, shift_pixels=2, noisy_inputs=True, train_samples=1000)
+    x_train, y_train, *_ = keras_loop.training_data("mnist", config)
+    first, second = (keras_loop.Batches(x_train, y_train, config) for _ in range(2))
+    with ThreadPoolExecutor(2) as pool:
+        drawn = list(pool.map(first.__getitem__, [5, 1, 5]))
+    for batch in (drawn[0], drawn[2], second[5]):
+        np.testing.assert_array_equal(batch[0], second[5][0])
+        np.testing.assert_array_equal(batch[1], second[5][1])
+    assert not np.array_equal(drawn[1][0], second[5][0])
+    first.on_epoch_end()
+    assert not np.array_equal(first[5][1], second[5][1])  # a new epoch, a new order
+
+
 def test_random_shift_moves_whole_images_within_bounds():
     rng = np.random.default_rng(0)
     images = np.zeros((50, 28, 28, 1), np.float32)
