@@ -39,12 +39,13 @@ def test_a_training_killed_mid_epoch_loses_nothing_and_the_restarted_app_says_so
     fit.train_model("mlp", config=TrainConfig(epochs=1, train_samples=2000))
     before = store_files(nc_home)
     trainer = subprocess.Popen(
-        [sys.executable, "-m", "core", "lab", "train", "--preset", "small", "--epochs", "20"],
+        [sys.executable, "-m", "core", "lab", "train", "--preset", "small", "--epochs", "20",
+         "--samples", "6000"],
         env={**os.environ}, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     record = nc_home / "lab" / "1.json"
     deadline = time.time() + 120
     while time.time() < deadline and '"batches": [[' not in _text(record):
-        time.sleep(0.2)  # until it is inside its first epoch
+        time.sleep(0.2)  # until its first epoch is recorded: it is inside the second
     trainer.send_signal(signal.SIGKILL)
     trainer.wait()
     assert '"state": "training"' in _text(record)
