@@ -64,7 +64,7 @@ def classes_editor(pool: symbol_pool.Pool) -> None:
             st.rerun()
 
 
-def show_preset(classes: list[str]) -> None:
+def show_preset(classes: tuple[str, ...]) -> None:
     """Put the chosen preset's names (the pool's own for "My own") in the names field."""
     preset = st.session_state.get("teach.preset", next(iter(symbols.PRESETS)))
     st.session_state["teach.names"] = ", ".join(symbols.PRESETS.get(preset, classes))
