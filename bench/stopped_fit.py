@@ -52,9 +52,10 @@ def one_run(seed: int) -> dict:
     progress = JobProgress(None, steps_per_epoch * config.epochs, config.epochs)
     heartbeat = Heartbeat()
     heartbeat.start()
-    model.fit(Batches(x_train, y_train, config), epochs=config.epochs, verbose=0,
-              validation_data=(x_test[:1000], y_test[:1000]),
-              callbacks=[progress, TimeBudget(config.time_budget_s)])
+    with Batches(x_train, y_train, config) as batches:
+        model.fit(batches, epochs=config.epochs, verbose=0,
+                  validation_data=(x_test[:1000], y_test[:1000]),
+                  callbacks=[progress, TimeBudget(config.time_budget_s)])
     started = time.monotonic()
     gc.collect()
     collect_s = time.monotonic() - started

@@ -100,11 +100,10 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
     validation = (noisy, targets(target, clean, labels))
     started = time.monotonic()
     progress = JobProgress(job, steps_per_epoch * config.epochs, config.epochs)
-    cluster.fit(
-        trainer, Batches(x_train, y_train, config, target), epochs=config.epochs,
-        verbose=0, validation_data=validation,
-        callbacks=[progress, TimeBudget(config.time_budget_s)],
-    )
+    with Batches(x_train, y_train, config, target) as batches:
+        cluster.fit(trainer, batches, epochs=config.epochs, verbose=0,
+                    validation_data=validation,
+                    callbacks=[progress, TimeBudget(config.time_budget_s)])
     train_seconds = time.monotonic() - started
     # A quick recipe its time budget stopped early: how far it got.
     stopped = ({"stopped_early": {"steps": progress.step, "steps_per_epoch": steps_per_epoch}}

@@ -4,8 +4,11 @@ progress to a job and obeys its stop and pause buttons."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
+import queue
+import threading
 import time
 from collections.abc import Callable
 
@@ -60,6 +63,25 @@ class Batches(keras.utils.PyDataset):
     def on_epoch_end(self) -> None:
         self.epoch += 1
         self.order = self.shuffled()
+
+    def __enter__(self) -> Batches:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Let go the Keras threads still drawing these batches. Keras stops them at an
+        epoch's end only: after a fit stopped mid-epoch they would wait forever to queue one
+        more batch (6 threads per stopped fit)."""
+        for thread in threading.enumerate():
+            enqueuer = getattr(getattr(thread, "_target", None), "__self__", None)
+            if getattr(enqueuer, "py_dataset", None) is not self:
+                continue
+            enqueuer.stop(drain_queue_and_join=False)  # it queues nothing more...
+            with contextlib.suppress(queue.Empty):  # ...once its waiting put goes through
+                while True:
+                    enqueuer.future_queue.get_nowait()
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray | dict]:
         size = self.config.batch_size

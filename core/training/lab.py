@@ -267,9 +267,10 @@ def train(run: LabRun, job: Job | None = None, *, strategy=None,
         keras_loop.compile_model(model, recipe, config.outputs_logits, run.steps_per_epoch)
     run.state = "training"
     save_record(run)
-    cluster.fit(model, keras_loop.Batches(x_train, y_train, recipe), epochs=config.epochs,
-                verbose=0, validation_data=(x_test, y_test), validation_batch_size=1000,
-                callbacks=[LiveCurves(run, job, share)])
+    with keras_loop.Batches(x_train, y_train, recipe) as batches:
+        cluster.fit(model, batches, epochs=config.epochs, verbose=0,
+                    validation_data=(x_test, y_test), validation_batch_size=1000,
+                    callbacks=[LiveCurves(run, job, share)])
     stopped = job is not None and job.stop_requested
     if job is not None:
         job.publish(message=f"run {run.id}: measuring it on the test set")

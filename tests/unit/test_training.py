@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -94,6 +95,26 @@ def test_batches_are_the_same_whichever_thread_draws_them_in_whichever_order():
     assert not np.array_equal(drawn[1][0], second[5][0])
     first.on_epoch_end()
     assert not np.array_equal(first[5][1], second[5][1])  # a new epoch, a new order
+
+
+def test_a_fit_stopped_mid_epoch_leaves_no_thread_behind():
+    """Keras stops the threads drawing batches at an epoch's end only; Batches lets them go
+    when a fit stops mid-epoch (they once waited forever, 6 per stopped fit)."""
+    config = TrainConfig(optimizer="rmsprop", epochs=2, distort=0.5, time_budget_s=0.3)
+    x_train, y_train, *_, classes = keras_loop.training_data("mnist", config)
+    spec = zoo.spec("mlp")
+    before = set(threading.enumerate())
+    model = spec.build(x_train.shape[1:], classes)
+    keras_loop.compile_model(model, config, spec.outputs_logits, steps_per_epoch=469)
+    progress = keras_loop.JobProgress(None, 2 * 469, 2)
+    with keras_loop.Batches(x_train, y_train, config) as batches:
+        model.fit(batches, epochs=2, verbose=0,
+                  callbacks=[progress, keras_loop.TimeBudget(config.time_budget_s)])
+        assert progress.step < 469 and set(threading.enumerate()) > before  # still drawing
+    deadline = time.monotonic() + 30
+    while set(threading.enumerate()) - before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not set(threading.enumerate()) - before
 
 
 def test_random_shift_moves_whole_images_within_bounds():
