@@ -1,8 +1,9 @@
 """What a training stopped mid-epoch leaves behind: the quick CNN trained on its first-launch
 time budget (which stops it mid-epoch on most hosts) a few times, each followed by a garbage
 collection. Batches once came through a tf.data prefetch thread whose iterator, left in a
-reference cycle by the stopped fit, blocked the collecting thread about 9 s in four runs of
-seven; whichever thread collected next (a page drawing a prediction) waited that long.
+reference cycle by the stopped fit, blocked the collecting thread about 9 s in 3 runs of 5
+here (a fast Xeon host, session 18); whichever thread collected next (a page drawing a
+prediction) waited that long.
 
 Reports the steps reached, test accuracy, the collection's seconds, and the longest pause a
 heartbeat thread saw during and after each fit. Ends with one JSON line.
