@@ -105,12 +105,13 @@ def test_a_fit_stopped_mid_epoch_leaves_no_thread_behind():
     spec = zoo.spec("mlp")
     before = set(threading.enumerate())
     model = spec.build(x_train.shape[1:], classes)
-    keras_loop.compile_model(model, config, spec.outputs_logits, steps_per_epoch=469)
-    progress = keras_loop.JobProgress(None, 2 * 469, 2)
     with keras_loop.Batches(x_train, y_train, config) as batches:
-        model.fit(batches, epochs=2, verbose=0,
+        keras_loop.compile_model(model, config, spec.outputs_logits, len(batches))
+        progress = keras_loop.JobProgress(None, config.epochs * len(batches), config.epochs)
+        model.fit(batches, epochs=config.epochs, verbose=0,
                   callbacks=[progress, keras_loop.TimeBudget(config.time_budget_s)])
-        assert progress.step < 469 and set(threading.enumerate()) > before  # still drawing
+        assert progress.step < len(batches)  # stopped mid-epoch
+        assert set(threading.enumerate()) > before  # Keras's threads still drawing
     deadline = time.monotonic() + 30
     while set(threading.enumerate()) - before and time.monotonic() < deadline:
         time.sleep(0.05)
