@@ -13,6 +13,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 # Without these Chromium keeps dialling Google's hosts, which this network refuses.
@@ -79,6 +81,31 @@ def launch(playwright):
 
 def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def press(page, name: str) -> None:
+    """Click a button once the page is idle: a click that lands while a live fragment reruns
+    can be lost."""
+    wait_idle(page)
+    page.get_by_role("button", name=name, exact=True).click()
+
+
+STOP_TAKEN = ("() => ![...document.querySelectorAll('button')].some(b => !b.disabled "
+              "&& b.innerText.trim().endsWith('Stop'))")
+
+
+def stop_job(page, tries: int = 3) -> None:
+    """Press a training job's Stop until it takes (the button greys out or goes): in a suite
+    on two busy cores, a click could still meet a live fragment's rerun and be lost, and the
+    job then trained its whole time (a GAN's minute) before the test went on."""
+    for _ in range(tries):
+        press(page, "Stop")
+        try:
+            page.wait_for_function(STOP_TAKEN, timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"Stop did not take in {tries} presses")
 
 
 def start_one_minute_of_gan_training(page, url: str) -> None:

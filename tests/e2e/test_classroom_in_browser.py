@@ -12,6 +12,7 @@ from tests.e2e.browser import (
     predicted_digits,
     running_app,
     sign_in_as_instructor,
+    stop_job,
     stroke,
     wait_idle,
 )
@@ -63,7 +64,7 @@ def test_students_draw_and_watch_while_the_instructor_trains(chromium, class_url
             assert page.get_by_role("button", name="Stop").is_disabled()
             assert page.get_by_role("button", name="Train", exact=True).is_disabled()
 
-        teacher.get_by_role("button", name="Stop").click()
+        stop_job(teacher)
         teacher.get_by_text("stopped early").wait_for(timeout=120_000)
         teacher.goto(f"{class_url}/classroom")
         teacher.get_by_text("drawings from the class").wait_for(timeout=60_000)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.e2e.browser import start_one_minute_of_gan_training, wait_idle
+from tests.e2e.browser import press, start_one_minute_of_gan_training, stop_job, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -20,11 +20,11 @@ def test_start_watch_pause_resume_stop(tab, app_url):
     tab.wait_for_function(  # the live fragment redraws the grid as the generator learns
         "([css, before]) => { const img = document.querySelector(css); "
         "return img && img.src !== before; }", arg=[GRID, first], timeout=60_000)
-    tab.get_by_role("button", name="Pause").click()
+    press(tab, "Pause")
     tab.get_by_role("button", name="One discriminator step").wait_for(timeout=30_000)
-    tab.get_by_role("button", name="Resume").click()
+    press(tab, "Resume")
     tab.get_by_role("button", name="Pause").wait_for(timeout=30_000)
-    tab.get_by_role("button", name="Stop").click()
+    stop_job(tab)
     # In use, or kept as a version where it measures worse than the stored one.
     tab.get_by_text(re.compile("is in use; the run is saved|the stored one stays in use")).wait_for(
         timeout=90_000)

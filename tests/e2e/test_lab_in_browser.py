@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.browser import LAB_CURVE_POINTS, lab_curve_points, start_lab_training, wait_idle
+from tests.e2e.browser import (
+    LAB_CURVE_POINTS,
+    lab_curve_points,
+    start_lab_training,
+    stop_job,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -14,7 +20,7 @@ def test_train_watch_the_curves_grow_stop_and_find_the_run(tab, app_url):
     tab.wait_for_function(f"() => ({LAB_CURVE_POINTS})() > 5", timeout=90_000)
     before = lab_curve_points(tab)
     tab.wait_for_function(f"() => ({LAB_CURVE_POINTS})() > {before}", timeout=30_000)
-    tab.get_by_role("button", name="Stop").click()
+    stop_job(tab)
     tab.get_by_text("stopped early: test accuracy").wait_for(timeout=90_000)
     wait_idle(tab)
     tab.locator("[data-testid=stButtonGroup] button", has_text="Compare runs").click()

@@ -8,7 +8,7 @@ from core import settings, store
 from core.inference import sample_quality
 from core.model_quality import quality
 from core.training import gan_run
-from tests.e2e.browser import running_app, start_one_minute_of_gan_training, wait_idle
+from tests.e2e.browser import running_app, start_one_minute_of_gan_training, stop_job, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +30,7 @@ def test_a_worse_generator_stays_aside_until_chosen(home_with_a_good_generator, 
         page = chromium.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         start_one_minute_of_gan_training(page, url)  # over the saved run: fresh, when asked
         page.locator("[data-testid=stImage] img").first.wait_for(timeout=60_000)
-        page.get_by_role("button", name="Stop").click()
+        stop_job(page)
         page.get_by_text("the stored one stays in use").wait_for(timeout=90_000)
         assert store.read_card("dcgan_fast", "mnist").file == good.file
         worse = store.versions("dcgan_fast", "mnist")[0]
