@@ -51,7 +51,6 @@ def kept(page) -> int:
 def add_example(page, name: str) -> None:
     """Draw `name` and press its class button until the page counts one example more (a
     stroke drawn before the canvas listens, or a click while the page reruns, can be lost)."""
-    before = kept(page)
     for _ in range(3):
         draw_on(page, 0, name)
         page.wait_for_timeout(500)  # the canvas sends its picture a moment after the stroke
@@ -59,14 +58,14 @@ def add_example(page, name: str) -> None:
         button = page.get_by_role("button", name=name, exact=True)
         if button.is_disabled():
             continue
+        before = kept(page)  # as of the stroke's rerun: others' sends included
         button.click()
-        try:  # the count grows (by more when others sent theirs since this page drew it)
+        try:
             page.wait_for_function(f"({KEPT})() > {before}", timeout=15_000)
             break
         except PlaywrightTimeout:
             continue
     wait_idle(page)
-    page.wait_for_timeout(1100)  # one send a second per person
 
 
 NAMES = "2 to 10 class names, separated by commas"
@@ -117,8 +116,8 @@ def test_a_class_teaches_three_symbols_and_the_network_reads_a_new_one(chromium,
             assert page.get_by_role("button", name="Train both").is_disabled()
             page.get_by_text("Send my drawings to the class's examples").click()
             wait_idle(page)
-        for page in (teacher, *students):
-            for name in SHAPES:
+        for name in SHAPES:  # a person's sends are two others' apart: over one a second
+            for page in (teacher, *students):
                 add_example(page, name)
         with as_home(teach_home):
             assert symbol_pool.read().counts() == [3, 3, 3]
