@@ -211,13 +211,18 @@ def finished(job: Job) -> None:
     reached = run.seconds_to(0.99)
     st.success(
         f"Run {run.id} {'stopped early' if run.state == 'stopped' else 'finished'}: test "
-        f"accuracy **{run.test_accuracy:.2%}** on all {_test_size(run):,} test images after "
+        f"accuracy **{run.test_accuracy:.2%}** on {_test_images(run)} after "
         f"{runtime.format_seconds(run.train_seconds)} of training"
         + (f"; 99 % reached after {runtime.format_seconds(reached)}" if reached else "")
         + f". In the store as `{run.name}`; see *Understand & export*.")
     curves(job.live, live=False)
 
 
-def _test_size(run: lab.LabRun) -> int:
-    return len(datasets.load(run.config.dataset).y_test)
+def _test_images(run: lab.LabRun) -> str:
+    """"all 10,000 test images", or "its test set" where the dataset is no longer at hand
+    (its cache deleted while the server ran): the finished run is still shown."""
+    try:
+        return f"all {len(datasets.load(run.config.dataset).y_test):,} test images"
+    except datasets.DatasetUnavailable:
+        return "its test set"
 
