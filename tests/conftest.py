@@ -183,22 +183,28 @@ def teach_home(tmp_path_factory) -> Path:
     return trained_once(tmp_path_factory, "teach")
 
 
+def fresh_copy(name: str, factory: pytest.TempPathFactory, tmp_path: Path,
+               monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of a shared home as it was built, this test's home: it meets nothing another
+    test wrote, whichever worker runs them, in any order."""
+    home = tmp_path / "home"
+    shutil.copytree(built_home(factory, name), home, symlinks=True)
+    monkeypatch.setenv(settings.HOME_ENV, str(home))
+    return home
+
+
 @pytest.fixture
-def use_teach_home(teach_home, monkeypatch) -> Path:
-    monkeypatch.setenv(settings.HOME_ENV, str(teach_home))
-    return teach_home
+def use_teach_home(teach_home, tmp_path_factory, tmp_path, monkeypatch) -> Path:
+    """The teach home, fresh: the browser test's classes ("+, −, =") failed the page test that
+    expects the default ones when it ran first."""
+    return fresh_copy("teach", tmp_path_factory, tmp_path, monkeypatch)
 
 
 @pytest.fixture
 def own_trained(trained_home, tmp_path_factory, tmp_path, monkeypatch) -> Path:
-    """A copy of the trained home as it was built, for one test that writes to it (a saved
-    GAN run, a kept model): it meets nothing another test wrote (a studio test's saved run
-    made the GAN studio ask "fresh or continue?" instead of starting), whichever worker runs
-    them, in any order."""
-    home = tmp_path / "home"
-    shutil.copytree(built_home(tmp_path_factory, "trained"), home, symlinks=True)
-    monkeypatch.setenv(settings.HOME_ENV, str(home))
-    return home
+    """The trained home, fresh, for a test that writes to it (a saved GAN run, a kept model)
+    or lists what it holds (other tests' lab runs landed in the shared one)."""
+    return fresh_copy("trained", tmp_path_factory, tmp_path, monkeypatch)
 
 
 @pytest.fixture

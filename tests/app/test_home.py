@@ -11,7 +11,7 @@ from core.models.zoo import TrainConfig
 from tests.app.conftest import open_page, text_of
 
 
-def test_home_lists_pages_datasets_device_and_models(use_trained):
+def test_home_lists_pages_datasets_device_and_models(own_trained):
     app = open_page()
     text = text_of(app)
     assert app.title[0].value == "Neural Canvas"
