@@ -30,7 +30,7 @@ lint: $(STAMP)
 
 test: $(STAMP) lint
 	$(PY) -m core data fetch mnist fashion_mnist
-	$(PY) -m pytest $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
+	$(PY) -m pytest $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 
 models: data
 	$(PY) -m core models train all
