@@ -135,14 +135,16 @@ def render_job(job: Job, manager: JobManager, key_prefix: str) -> None:
             extra = f" · validation accuracy {accuracy:.1%}" if known else ""
             st.progress(job.progress, text=f"{job.title}: {state} · {job.progress:.0%} · "
                                            f"ETA {format_seconds(job.eta())}{extra}")
-    if job.state is JobState.PAUSED:
-        if classroom.button("Resume", pause_col, key=f"{key_prefix}.resume.{job.id}",
-                            icon=":material/play_arrow:"):
-            job.resume()
-    elif job.state is JobState.RUNNING and classroom.button(
-        "Pause", pause_col, key=f"{key_prefix}.pause.{job.id}", icon=":material/pause:"
-    ):
-        job.pause()
+    if job.state in (JobState.RUNNING, JobState.PAUSED):
+        # One button whose label flips, not two that swap: in a live fragment the old button
+        # stayed on screen under the new one until the run ended, and the row's height
+        # jumped under the pointer (a press on Stop went down on Stop and up on the row
+        # below it, and was lost).
+        paused = job.state is JobState.PAUSED
+        if classroom.button("Resume" if paused else "Pause", pause_col,
+                            key=f"{key_prefix}.pause.{job.id}",
+                            icon=":material/play_arrow:" if paused else ":material/pause:"):
+            (job.resume if paused else job.pause)()
     if classroom.button("Stop", stop_col, key=f"{key_prefix}.stop.{job.id}",
                         disabled=job.stopping, icon=":material/stop:"):
         job.stop()
