@@ -283,9 +283,13 @@ class Run:
             raise ValueError(f"The saved {name} run could not be read ({error}).") from error
         run = cls(meta["name"], meta["dataset"], meta["seed"])
         run._build_optimizers()
-        for part, variables in run._variables().items():
-            for index, variable in enumerate(variables):
-                variable.assign(arrays[f"{part}.{index}"])
+        try:
+            for part, variables in run._variables().items():
+                for index, variable in enumerate(variables):
+                    variable.assign(arrays[f"{part}.{index}"])
+        except (KeyError, ValueError) as error:  # its networks are not today's
+            raise ValueError(f"The saved {name} run was trained with an older recipe of "
+                             "this model and cannot be continued: start fresh.") from error
         run.fixed_z = arrays["fixed_z"]
         run.g_steps, run.d_steps, run.seconds = meta["g_steps"], meta["d_steps"], meta["seconds"]
         run.controls = Controls(**meta["controls"])

@@ -1,7 +1,8 @@
 """One training step of each generative algorithm, traced once: the GAN's discriminator and
-generator updates (with the AC-GAN's class loss when it is conditional, and the moving
-average of the generator's weights that draws the samples), and the VAE's step on its
-evidence lower bound. A run (core.training.gan_run) calls them and keeps the record."""
+generator updates (with the AC-GAN's class loss when it is conditional, CatGAN's push toward
+clear and varied digits when its critic names them, and the moving average of the
+generator's weights that draws the samples), and the VAE's step on its evidence lower
+bound. A run (core.training.gan_run) calls them and keeps the record."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def gan_steps(spec: generative.GenerativeSpec,
     g_opt, d_opt = optimizers
     batch = spec.batch_size
     conditional = spec.kind == "conditional"
+    naming = conditional or spec.class_weight > 0  # the critic also names the digit
     bce = keras.losses.BinaryCrossentropy(from_logits=True)
     sce = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     real_batch = _real_batches(data, batch)
@@ -48,7 +50,7 @@ def gan_steps(spec: generative.GenerativeSpec,
 
     def judged(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor | None]:
         out = critic(images, training=True)
-        return (out[0], out[1]) if conditional else (out, None)
+        return (out[0], out[1]) if naming else (out, None)
 
     def d_step() -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
         real, digits = real_batch()
@@ -58,8 +60,10 @@ def gan_steps(spec: generative.GenerativeSpec,
             fake_logit, fake_class = judged(fake)
             loss = (bce(tf.ones_like(real_logit) * (1.0 - smoothing), real_logit)
                     + bce(tf.zeros_like(fake_logit), fake_logit))
+            if naming:
+                loss += sce(digits, real_class)
             if conditional:
-                loss += sce(digits, real_class) + sce(asked, fake_class)
+                loss += sce(asked, fake_class)
         grads = tape.gradient(loss, critic.trainable_variables)
         d_opt.apply_gradients(zip(grads, critic.trainable_variables, strict=True))
         d_real = tf.reduce_mean(tf.sigmoid(real_logit))
@@ -72,6 +76,8 @@ def gan_steps(spec: generative.GenerativeSpec,
             loss = bce(tf.ones_like(fake_logit), fake_logit)
             if conditional:
                 loss += sce(asked, fake_class)
+            elif naming:
+                loss += spec.class_weight * indecision(fake_class)
         grads = tape.gradient(loss, generator.trainable_variables)
         g_opt.apply_gradients(zip(grads, generator.trainable_variables, strict=True))
         decay = tf.minimum(AVERAGE_DECAY, (1.0 + tf.cast(g_opt.iterations, tf.float32))
@@ -81,6 +87,18 @@ def gan_steps(spec: generative.GenerativeSpec,
         return loss, tf.reduce_mean(tf.sigmoid(fake_logit))
 
     return tf.function(d_step), tf.function(g_step)
+
+
+def indecision(logits: tf.Tensor) -> tf.Tensor:
+    """How far a batch is from samples each read as one digit (the mean entropy of the
+    critic's reading, low) that together cover all ten (the entropy of the batch's mean
+    reading, high): CatGAN's generator term, Springenberg 2016."""
+    p = tf.nn.softmax(logits)
+    return tf.reduce_mean(_entropy(p)) - _entropy(tf.reduce_mean(p, axis=0))
+
+
+def _entropy(p: tf.Tensor) -> tf.Tensor:
+    return -tf.reduce_sum(p * tf.math.log(p + 1e-8), axis=-1)
 
 
 def vae_step(spec: generative.GenerativeSpec, decoder: keras.Model, encoder: keras.Model,

@@ -10,7 +10,7 @@ import pytest
 from core.data import datasets
 from core.inference import latent, sample_quality
 from core.models import generative
-from core.training import gan_run, studio
+from core.training import gan_run, gan_steps, studio
 from core.training.jobs import JobManager, JobState
 
 
@@ -24,7 +24,7 @@ def test_every_model_draws_28x28_images_and_judges_them(name):
     assert images.shape == (3, 28, 28)
     assert images.min() >= 0.0 and images.max() <= 1.0
     out = second(np.zeros((3, 28, 28, 1), np.float32))
-    if spec.kind == "conditional":
+    if spec.kind == "conditional" or spec.class_weight:  # real or fake, and which digit
         assert [tuple(o.shape) for o in out] == [(3, 1), (3, 10)]
     elif spec.kind == "vae":
         assert [tuple(o.shape) for o in out] == [(3, 2), (3, 2)]
@@ -119,6 +119,24 @@ def test_a_corrupt_saved_run_says_so(nc_home):
     path.write_bytes(b"not a run")
     with pytest.raises(ValueError, match="could not be read"):
         gan_run.Run.resume("dcgan_fast")
+
+
+def test_a_run_saved_by_an_older_recipe_is_refused_with_a_reason(nc_home):
+    path = gan_run.Run("dcgan_fast").save()
+    with np.load(path) as saved:  # the critic before it learnt to name digits: no second head
+        arrays = {key: saved[key] for key in saved.files if key not in ("critic.6", "critic.7")}
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="older recipe .* start fresh"):
+        gan_run.Run.resume("dcgan_fast")
+
+
+def test_indecision_is_lowest_for_clear_digits_of_every_kind():
+    clear = 20.0 * np.eye(10, dtype="float32")
+    varied = float(gan_steps.indecision(clear[np.arange(100) % 10]))
+    assert varied == pytest.approx(-np.log(10), abs=1e-3)
+    assert float(gan_steps.indecision(clear[np.zeros(100, int)])) == pytest.approx(0, abs=1e-3)
+    assert float(gan_steps.indecision(np.zeros((100, 10), "float32"))) == pytest.approx(
+        0, abs=1e-3)
 
 
 def _until(condition, timeout: float = 60.0) -> None:
