@@ -33,7 +33,9 @@ def gan_steps(spec: generative.GenerativeSpec,
               smoothing: tf.Variable) -> tuple[Step, Step]:
     """Return the traced (d_step, g_step) of a GAN: `networks` are (generator, critic, the
     averaged generator), `data` the training (images, labels), `optimizers` (G's, D's),
-    `smoothing` the real labels' smoothing, read at every step."""
+    `smoothing` the real labels' smoothing, read at every step. Each step returns its
+    real-or-fake loss, the game the studio's curves show, without the class terms it also
+    trains on (CatGAN's term, below zero, made the generator's curve read as a negative loss)."""
     generator, critic, average = networks
     g_opt, d_opt = optimizers
     batch = spec.batch_size
@@ -58,8 +60,9 @@ def gan_steps(spec: generative.GenerativeSpec,
         with tf.GradientTape() as tape:
             real_logit, real_class = judged(real)
             fake_logit, fake_class = judged(fake)
-            loss = (bce(tf.ones_like(real_logit) * (1.0 - smoothing), real_logit)
+            game = (bce(tf.ones_like(real_logit) * (1.0 - smoothing), real_logit)
                     + bce(tf.zeros_like(fake_logit), fake_logit))
+            loss = game
             if naming:
                 loss += sce(digits, real_class)
             if conditional:
@@ -67,13 +70,14 @@ def gan_steps(spec: generative.GenerativeSpec,
         grads = tape.gradient(loss, critic.trainable_variables)
         d_opt.apply_gradients(zip(grads, critic.trainable_variables, strict=True))
         d_real = tf.reduce_mean(tf.sigmoid(real_logit))
-        return loss, d_real, tf.reduce_mean(tf.sigmoid(fake_logit))
+        return game, d_real, tf.reduce_mean(tf.sigmoid(fake_logit))
 
     def g_step() -> tuple[tf.Tensor, tf.Tensor]:
         with tf.GradientTape() as tape:
             fake, asked = fake_batch()
             fake_logit, fake_class = judged(fake)
-            loss = bce(tf.ones_like(fake_logit), fake_logit)
+            game = bce(tf.ones_like(fake_logit), fake_logit)
+            loss = game
             if conditional:
                 loss += sce(asked, fake_class)
             elif naming:
@@ -84,7 +88,7 @@ def gan_steps(spec: generative.GenerativeSpec,
                            / (10.0 + tf.cast(g_opt.iterations, tf.float32)))
         for slow, fast in zip(average.weights, generator.weights, strict=True):
             slow.assign(decay * slow + (1.0 - decay) * fast)
-        return loss, tf.reduce_mean(tf.sigmoid(fake_logit))
+        return game, tf.reduce_mean(tf.sigmoid(fake_logit))
 
     return tf.function(d_step), tf.function(g_step)
 
