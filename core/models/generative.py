@@ -36,9 +36,9 @@ class GenerativeSpec:
     lr_discriminator: float
     beta_1: float = 0.5
     label_smoothing: float = 0.0  # real labels become 1 - this for the discriminator
-    # An unconditional GAN whose critic also names real digits: the generator is pushed, with
-    # this weight, toward samples the critic reads as one digit each, all ten alike (CatGAN's
-    # generator term, Springenberg 2016). 0: a plain GAN.
+    # An unconditional GAN whose critic also names real digits, with CatGAN's two terms at
+    # this weight (Springenberg 2016): the critic is kept unsure which digit a fake is, and the
+    # generator pushed toward samples it reads as one digit each, all ten alike. 0: a plain GAN.
     class_weight: float = 0.0
     minutes: float = 3.0  # the default length of a training run
 

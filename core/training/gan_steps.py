@@ -1,8 +1,9 @@
 """One training step of each generative algorithm, traced once: the GAN's discriminator and
-generator updates (with the AC-GAN's class loss when it is conditional, CatGAN's push toward
-clear and varied digits when its critic names them, and the moving average of the
-generator's weights that draws the samples), and the VAE's step on its evidence lower
-bound. A run (core.training.gan_run) calls them and keeps the record."""
+generator updates (with the AC-GAN's class loss when it is conditional; CatGAN's terms when
+its critic names digits, the critic kept unsure which digit a fake is and the generator
+pushed toward clear, varied ones; and the moving average of the generator's weights that
+draws the samples), and the VAE's step on its evidence lower bound. A run
+(core.training.gan_run) calls them and keeps the record."""
 
 from __future__ import annotations
 
@@ -67,6 +68,8 @@ def gan_steps(spec: generative.GenerativeSpec,
                 loss += sce(digits, real_class)
             if conditional:
                 loss += sce(asked, fake_class)
+            elif naming:  # CatGAN's critic: unsure which digit a fake is
+                loss -= spec.class_weight * tf.reduce_mean(_entropy(tf.nn.softmax(fake_class)))
         grads = tape.gradient(loss, critic.trainable_variables)
         d_opt.apply_gradients(zip(grads, critic.trainable_variables, strict=True))
         d_real = tf.reduce_mean(tf.sigmoid(real_logit))
