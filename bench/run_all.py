@@ -19,6 +19,7 @@ from bench import (
     stopped_fit,
     store,
     teach,
+    teach_hall,
 )
 from bench.common import RESULTS
 
@@ -52,6 +53,7 @@ def summary(results: dict) -> str:
     lines += teach_lines(results["teach"])
     lines += probe_lines(results["probe"])
     lines += hall_lines(results.get("sessions", {}), results.get("soak", {}))
+    lines += teach_hall_lines(results.get("teach_hall", {}))
     stopped = results["stopped_fit"]
     lines.append(f"| a garbage collection after a fit its time budget stopped mid-epoch "
                  f"(quick CNN, slowest of {len(stopped['runs'])}) | "
@@ -113,6 +115,14 @@ def hall_lines(crowd: dict, soak: dict) -> list[str]:
                      f"({soak['rss_mib_after_first_minute']:.0f} → {soak['rss_mib_at_end']:.0f} "
                      f"MiB) | within ±20 % |")
     return lines
+
+
+def teach_hall_lines(hall: dict) -> list[str]:
+    if "acknowledged" not in hall:
+        return []
+    return [f"| teach: {hall['students']} students in browsers sending {hall['sends_each']} "
+            f"drawings each: errors / taken / in the pool | {len(hall['errors'])} / "
+            f"{hall['acknowledged']} / {hall['in_the_pool']} | 0 / all / as many as taken |"]
 
 
 def inside_lines(result: dict) -> list[str]:
@@ -292,6 +302,7 @@ def main(skip_browser: bool = False) -> int:
         results["draw_page"] = draw_page.main()
         results["first_launch"] = first_launch.main()
         results["sessions"], results["soak"] = sessions.main(), sessions.soak()
+        results["teach_hall"] = teach_hall.main()
     table = summary(results)
     (RESULTS / "summary.md").write_text(table)
     print(table)

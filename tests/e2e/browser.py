@@ -23,6 +23,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run"]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
+_LINE = [50 + 10 * i for i in range(19)]  # a stroke across the canvas (0..280)
+# Three of the operators as a hand draws them, stroke by stroke, in canvas coordinates.
+SYMBOL_STROKES = {
+    "+": [[(140, y) for y in _LINE], [(x, 140) for x in _LINE]],
+    "−": [[(x, 140) for x in _LINE]],
+    "=": [[(x, 105) for x in _LINE], [(x, 175) for x in _LINE]],
+}
 
 
 def free_port() -> int:

@@ -10,16 +10,17 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from core import settings
 from core.data import symbol_pool
 from tests.conftest import as_home
-from tests.e2e.browser import CANVAS, running_app, sign_in_as_instructor, stroke, wait_idle
+from tests.e2e.browser import (
+    CANVAS,
+    SYMBOL_STROKES,
+    running_app,
+    sign_in_as_instructor,
+    stroke,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.e2e
 CODE = "TEACH-CODE"
-LINE = [(50 + 10 * i, 0) for i in range(19)]  # a horizontal stroke, y filled in below
-SHAPES = {
-    "+": [[(140, 50 + 10 * i) for i in range(19)], [(x, 140) for x, _ in LINE]],
-    "−": [[(x, 140) for x, _ in LINE]],
-    "=": [[(x, 105) for x, _ in LINE], [(x, 175) for x, _ in LINE]],
-}
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def draw_on(page, index: int, name: str) -> None:
     canvas = page.locator(CANVAS).nth(index)
     canvas.wait_for(state="visible")
     canvas.scroll_into_view_if_needed()  # the mouse only reaches what is on screen
-    for points in SHAPES[name]:
+    for points in SYMBOL_STROKES[name]:
         stroke(page, points, index)
     wait_idle(page)
 
@@ -80,7 +81,7 @@ def name_classes(page) -> None:
         page.get_by_role("option", name="My own").click()
         wait_idle(page)
         names = page.get_by_label(NAMES, exact=True)
-        names.fill(", ".join(SHAPES))
+        names.fill(", ".join(SYMBOL_STROKES))
         names.press("Enter")
         wait_idle(page)
         page.get_by_role("button", name="Use these classes").click()
@@ -90,9 +91,9 @@ def name_classes(page) -> None:
             continue
         wait_idle(page)
         if [tab.split(" (")[0] for tab in page.get_by_role("tab").all_inner_texts()] \
-                == list(SHAPES):
+                == list(SYMBOL_STROKES):
             return
-    raise AssertionError(f"the classes were not set to {list(SHAPES)}")
+    raise AssertionError(f"the classes were not set to {list(SYMBOL_STROKES)}")
 
 
 def test_a_class_teaches_three_symbols_and_the_network_reads_a_new_one(chromium, hall_url,
@@ -116,7 +117,7 @@ def test_a_class_teaches_three_symbols_and_the_network_reads_a_new_one(chromium,
             assert page.get_by_role("button", name="Train both").is_disabled()
             page.get_by_text("Send my drawings to the class's examples").click()
             wait_idle(page)
-        for name in SHAPES:  # a person's sends are two others' apart: over one a second
+        for name in SYMBOL_STROKES:  # a person's sends are two others' apart: over one a second
             for page in (teacher, *students):
                 add_example(page, name)
         with as_home(teach_home):
@@ -135,7 +136,7 @@ def test_a_class_teaches_three_symbols_and_the_network_reads_a_new_one(chromium,
             except PlaywrightTimeout:  # the first stroke after a load can be lost
                 continue
         wait_idle(teacher)
-        assert teacher.locator(".nc-digit").first.inner_text() in SHAPES
+        assert teacher.locator(".nc-digit").first.inner_text() in SYMBOL_STROKES
         for page in (teacher, *students):
             assert page.locator("[data-testid=stException]").count() == 0
     finally:
