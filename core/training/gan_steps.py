@@ -68,8 +68,8 @@ def gan_steps(spec: generative.GenerativeSpec,
                 loss += sce(digits, real_class)
             if conditional:
                 loss += sce(asked, fake_class)
-            elif naming:  # CatGAN's critic: unsure which digit a fake is
-                loss -= spec.class_weight * tf.reduce_mean(_entropy(tf.nn.softmax(fake_class)))
+            elif naming:
+                loss -= spec.class_weight * doubt(fake_class)
         grads = tape.gradient(loss, critic.trainable_variables)
         d_opt.apply_gradients(zip(grads, critic.trainable_variables, strict=True))
         d_real = tf.reduce_mean(tf.sigmoid(real_logit))
@@ -100,8 +100,14 @@ def indecision(logits: tf.Tensor) -> tf.Tensor:
     """How far a batch is from samples each read as one digit (the mean entropy of the
     critic's reading, low) that together cover all ten (the entropy of the batch's mean
     reading, high): CatGAN's generator term, Springenberg 2016."""
-    p = tf.nn.softmax(logits)
-    return tf.reduce_mean(_entropy(p)) - _entropy(tf.reduce_mean(p, axis=0))
+    return doubt(logits) - _entropy(tf.reduce_mean(tf.nn.softmax(logits), axis=0))
+
+
+def doubt(logits: tf.Tensor) -> tf.Tensor:
+    """How unsure the critic is which digit each image is: the mean entropy of its reading.
+    CatGAN's critic keeps it high on fakes, so that a generator cannot please it with a
+    shape that merely resembles one digit."""
+    return tf.reduce_mean(_entropy(tf.nn.softmax(logits)))
 
 
 def _entropy(p: tf.Tensor) -> tf.Tensor:
