@@ -10,14 +10,13 @@ first launch's quick MLP and CNN, trained into a home of its own.
 
 from __future__ import annotations
 
-import os
 import random
 import time
 
 from playwright.sync_api import sync_playwright
 
 from bench.common import bench_home, percentiles, write
-from bench.sessions import BROWSER_CPUS, SERVER_CPUS, cpu_seconds, on_cpus, server_env
+from bench.sessions import cpu_seconds, cpu_split, on_cpus, server_env
 from tests.e2e.browser import (
     CHROMIUM,
     app_server,
@@ -75,8 +74,7 @@ def cycles(page, meter: Meter, repeats: int) -> dict[str, list[float]]:
 def main() -> dict:
     if not CHROMIUM.exists():
         return write("draw_page", {"skipped": f"no Chromium at {CHROMIUM}"})
-    split = len(os.sched_getaffinity(0)) >= 2
-    browser_cpus, server_cpus = (BROWSER_CPUS, SERVER_CPUS) if split else (None, None)
+    browser_cpus, server_cpus = cpu_split()
     with bench_home() as home, app_server(server_env(home), cpus=server_cpus) as (url, server), \
             on_cpus(browser_cpus), sync_playwright() as playwright:
         browser = launch(playwright)

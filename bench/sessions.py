@@ -40,6 +40,13 @@ ANSWER = "document.querySelectorAll('.nc-digit').length >= 2"
 BROWSER_CPUS, SERVER_CPUS = {0}, {1}
 
 
+def cpu_split() -> tuple[set[int] | None, set[int] | None]:
+    """(the browsers' CPUs, the server's): a core each where there are two or more, so that
+    a figure measures the server, not browsers competing with it; else (None, None), any."""
+    split = len(os.sched_getaffinity(0)) >= 2
+    return (BROWSER_CPUS, SERVER_CPUS) if split else (None, None)
+
+
 def server_env(home: Path) -> dict[str, str]:
     return {settings.HOME_ENV: str(home), settings.AUTOTRAIN_ENV: "0"}
 
@@ -160,8 +167,7 @@ def main() -> dict:
     """The 20-session figure."""
     if not CHROMIUM.exists():
         return write("sessions", {"skipped": f"no Chromium at {CHROMIUM}"})
-    split = len(os.sched_getaffinity(0)) >= 2
-    browsers, server_cpus = (BROWSER_CPUS, SERVER_CPUS) if split else (None, None)
+    browsers, server_cpus = cpu_split()
     with bench_home() as home:
         with app_server(server_env(home), cpus=server_cpus) as (url, server), on_cpus(browsers):
             seen = asyncio.run(hall(url, server.pid))

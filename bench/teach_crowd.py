@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 
+from bench.common import home_restored
 from core import settings
 from core.data import symbol_pool, symbols
 
@@ -34,21 +35,14 @@ def send(index: int) -> tuple[int, int]:
 
 def crowd() -> dict:
     """Run the senders into a fresh pool; report what arrived."""
-    with tempfile.TemporaryDirectory() as home:
-        saved = os.environ.get(settings.HOME_ENV)
+    with home_restored(), tempfile.TemporaryDirectory() as home:
         os.environ[settings.HOME_ENV] = home  # the senders inherit it
-        try:
-            symbol_pool.set_classes(CLASSES)
-            start = time.perf_counter()
-            with multiprocessing.get_context("spawn").Pool(SENDERS) as senders:
-                results = senders.map(send, range(SENDERS))
-            seconds = time.perf_counter() - start
-            counted, read = symbol_pool.count(), len(symbol_pool.read())
-        finally:
-            if saved is None:
-                os.environ.pop(settings.HOME_ENV)
-            else:
-                os.environ[settings.HOME_ENV] = saved
+        symbol_pool.set_classes(CLASSES)
+        start = time.perf_counter()
+        with multiprocessing.get_context("spawn").Pool(SENDERS) as senders:
+            results = senders.map(send, range(SENDERS))
+        seconds = time.perf_counter() - start
+        counted, read = symbol_pool.count(), len(symbol_pool.read())
     return {"senders": SENDERS, "sent": sum(sent for sent, _ in results),
             "refused": sum(refused for _, refused in results), "counted": counted,
             "read": read, "seconds": round(seconds, 1)}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -22,8 +21,8 @@ from pathlib import Path
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
 
-from bench.common import percentiles, write
-from bench.sessions import BROWSER_CPUS, SERVER_CPUS, cpu_seconds, guarded, on_cpus, stage
+from bench.common import home_restored, percentiles, write
+from bench.sessions import cpu_seconds, cpu_split, guarded, on_cpus, stage
 from core import settings
 from core.data import symbol_pool
 from tests.e2e.browser import CANVAS, CHROMIUM, CHROMIUM_ARGS, IDLE, SYMBOL_STROKES, app_server
@@ -123,11 +122,9 @@ async def hall(url: str) -> Tally:
 def main() -> dict:
     if not CHROMIUM.exists():
         return write("teach_hall", {"skipped": f"no Chromium at {CHROMIUM}"})
-    split = len(os.sched_getaffinity(0)) >= 2
-    browsers, server_cpus = (BROWSER_CPUS, SERVER_CPUS) if split else (None, None)
-    home = Path(tempfile.mkdtemp(prefix="nc-bench-hall-"))
-    saved = os.environ.get(settings.HOME_ENV)
-    try:
+    browsers, server_cpus = cpu_split()
+    with home_restored(), tempfile.TemporaryDirectory(prefix="nc-bench-hall-") as root:
+        home = Path(root)
         (home / "data").symlink_to(settings.data_dir(), target_is_directory=True)
         os.environ[settings.HOME_ENV] = str(home)
         symbol_pool.set_classes(CLASSES)  # as the instructor would
@@ -139,12 +136,6 @@ def main() -> dict:
             tally = asyncio.run(hall(url))
             server_cpu = cpu_seconds(server.pid) - cpu_before
         counts = symbol_pool.read().counts()
-    finally:
-        if saved is None:
-            os.environ.pop(settings.HOME_ENV, None)
-        else:
-            os.environ[settings.HOME_ENV] = saved
-        shutil.rmtree(home, ignore_errors=True)
     return write("teach_hall", {
         "students": STUDENTS, "sends_each": SENDS_EACH, "classes": CLASSES,
         "browsers_on_cpus": sorted(browsers or ()), "server_on_cpus": sorted(server_cpus or ()),
