@@ -24,7 +24,7 @@ import pytest  # noqa: E402
 
 from core import settings  # noqa: E402
 from core.file_lock import locked  # noqa: E402
-from core.inference import denoise, sample_quality  # noqa: E402
+from core.inference import denoise, novelty, sample_quality  # noqa: E402
 from core.models.zoo import TrainConfig  # noqa: E402
 from core.training import fit, gan_run, line_autoencoder  # noqa: E402
 
@@ -57,8 +57,22 @@ def as_home(home: Path) -> Iterator[Path]:
         yield home
 
 
+@contextlib.contextmanager
+def measured_as_quick() -> Iterator[None]:
+    """Measure the brief models' cards as first launch measures its quick models': a
+    denoiser on fewer images per level, a classifier's detector on a quarter of its fitting
+    images. Measuring them in full took longer than their brief training."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(denoise, "QUALITY_SAMPLES", denoise.QUICK_QUALITY_SAMPLES)
+        patch.setattr(novelty, "EVERY", novelty.QUICK_EVERY)
+        yield
+
+
 def train_report_cnn() -> None:
-    fit.train_model("cnn_report", config=TrainConfig(epochs=1))
+    # On 45,000 digits it read 98.3 % of the test set and was sure (p >= 0.9) of 31 % of
+    # generated non-digits, as on all 60,000; on 30,000, 97.3 % and 17 % (test_novelty
+    # expects over 20 %).
+    fit.train_model("cnn_report", config=TrainConfig(epochs=1, train_samples=45_000))
 
 
 def train_mlp_and_line() -> None:
@@ -67,11 +81,7 @@ def train_mlp_and_line() -> None:
 
 
 def train_denoiser() -> None:
-    # Its card is measured as a quick denoiser's: on 2,000 images per level the measuring
-    # took longer than this brief training.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(denoise, "QUALITY_SAMPLES", denoise.QUICK_QUALITY_SAMPLES)
-        fit.train_model("ae_unet", config=BRIEF_DENOISER)
+    fit.train_model("ae_unet", config=BRIEF_DENOISER)
 
 
 def train_generators() -> None:
@@ -130,7 +140,7 @@ def build(factory: pytest.TempPathFactory, part: Part) -> None:
     for needed in part.after:
         with locked(part_lock(factory, PARTS[needed])):
             build(factory, PARTS[needed])
-    with as_home(link_home(built)):
+    with as_home(link_home(built)), measured_as_quick():
         part.train()
     done.touch()
 

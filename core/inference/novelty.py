@@ -32,11 +32,12 @@ RIDGE = 1e-3
 # Named by what it reads and learns from: a card whose detector says otherwise is refitted.
 METHOD = ("logistic regression on pooled stage and penultimate features; digits as is, "
           "redrawn and through the canvas against generated non-digits")
-# First launch's quick classifiers fit their detector on every 4th fitting image: reading all
-# 20,500 took 15 s of the quick CNN's 42 s on a slow 2-core host, a quarter takes 5 s. On
-# that quick CNN, 0.56 % of 5,000 other test digits were flagged against 0.36 %, and 87.8 %
-# of 2,000 generated non-digits against 91.0 %; the full recipe replaces it within minutes.
-QUICK_EVERY = 4
+# A classifier fits its detector on every EVERY-th fitting image (all of them); first
+# launch's quick classifiers on every QUICK_EVERY-th: reading all 20,500 took 15 s of the
+# quick CNN's 42 s on a slow 2-core host, a quarter takes 5 s. On that quick CNN, 0.56 % of
+# 5,000 other test digits were flagged against 0.36 %, and 87.8 % of 2,000 generated
+# non-digits against 91.0 %; the full recipe replaces it within minutes.
+EVERY, QUICK_EVERY = 1, 4
 # New symbols a class teaches (core.training.teach): "none of them" is learnt the same way,
 # from the class's examples redrawn against digits and drawings of other families. With a
 # few dozen examples the threshold is looser: SYMBOL_COVERAGE of held-out examples pass.

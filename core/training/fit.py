@@ -124,7 +124,7 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
         metrics |= {"reader": reader.name} if reader else {}
     else:
         loss, accuracy = trainer.evaluate(x_test, y_test, batch_size=1000, verbose=0)
-        every = novelty.QUICK_EVERY if quick else 1
+        every = novelty.QUICK_EVERY if quick else novelty.EVERY
         metrics = ({"novelty": novelty.fit_for(model, dataset, spec.outputs_logits,
                                                every).as_dict()}
                    if dataset in detector_images.DATASETS else {})

@@ -53,13 +53,13 @@ def test_first_launch_trains_a_denoiser_and_the_grid_appears_unasked(trained_hom
             store.save(stored.model, stored.card)
     with as_home(home):  # the Draw page's quick MLP, briefly
         fit.train_model("mlp_augmented", config=TrainConfig(epochs=1, train_samples=6000))
-    # Its quick recipe trains 15 s, not 2 minutes: what arrives is as real, only blurrier.
+    # Its quick recipe trains 5 s, not 2 minutes: what arrives is as real, only blurrier.
     with running_app({settings.HOME_ENV: str(home), settings.AUTOTRAIN_ENV: "1",
-                      settings.QUICK_SECONDS_ENV: "15"}) as url:
+                      settings.QUICK_SECONDS_ENV: "5"}) as url:
         tab.goto(f"{url}/denoise")
         tab.get_by_text("The first denoiser is training on this machine").wait_for(
             timeout=60_000)
-        assert tab.get_by_text("first launch's quick recipe: 15 s of training").count() == 1
+        assert tab.get_by_text("first launch's quick recipe: 5 s of training").count() == 1
         # Measuring it for its card, under the other test worker's load on a slow host,
         # takes a minute or more.
         tab.get_by_text("Read right, denoised").wait_for(timeout=600_000)

@@ -123,6 +123,12 @@ def test_a_class_teaches_three_symbols_and_the_network_reads_a_new_one(chromium,
         with as_home(teach_home):
             assert symbol_pool.read().counts() == [3, 3, 3]
 
+        # The least training the page offers (2 s each way, not 10): enough to read a symbol.
+        teacher.get_by_role("slider", name="Seconds of training, each way").focus()
+        teacher.keyboard.press("Home")
+        wait_idle(teacher)
+        assert teacher.locator("[data-testid=stSlider]", has_text="Seconds of training").locator(
+            "[data-testid=stSliderThumbValue]").inner_text() == "2"
         teacher.get_by_role("button", name="Train both").click()
         teacher.get_by_text("held-out drawings, after learning").first.wait_for(timeout=180_000)
         teacher.get_by_text("Draw one of: +, −, =").wait_for(timeout=180_000)
