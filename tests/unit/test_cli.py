@@ -45,8 +45,8 @@ def test_predict_prints_one_json_line_per_file(use_trained, tmp_path):
     assert "not a picture" in second["error"] and done.returncode == 1
 
 
-def test_evaluate_prints_the_full_test_accuracy(use_trained):
-    done = run_cli("evaluate", "cnn_report")
+def test_evaluate_prints_the_full_test_accuracy(use_trained, capsys):
+    done = run_here(capsys, "evaluate", "cnn_report")
     result = json.loads(done.stdout)
     assert result["test_images"] == 10000 and result["test_accuracy"] > 0.95
 
@@ -58,11 +58,11 @@ def test_models_list_and_friendly_errors(use_trained, capsys):
     assert "Traceback" not in done.stderr
 
 
-def test_evaluate_on_noisy_and_denoised_images(use_trained):
-    noisy = json.loads(run_cli("evaluate", "cnn_report", "--noise", "gaussian:0.6",
-                               "--samples", "2000").stdout)
-    cleaned = json.loads(run_cli("evaluate", "cnn_report", "--noise", "gaussian:0.6",
-                                 "--denoiser", "best", "--samples", "2000").stdout)
+def test_evaluate_on_noisy_and_denoised_images(use_trained, capsys):
+    noisy = json.loads(run_here(capsys, "evaluate", "cnn_report", "--noise", "gaussian:0.6",
+                                "--samples", "2000").stdout)
+    cleaned = json.loads(run_here(capsys, "evaluate", "cnn_report", "--noise", "gaussian:0.6",
+                                  "--denoiser", "best", "--samples", "2000").stdout)
     assert noisy["noise"] == "gaussian" and noisy["level"] == 0.6
     assert cleaned["denoiser"] == "ae_unet" and cleaned["test_images"] == 2000
     assert cleaned["test_accuracy"] > noisy["test_accuracy"] + 0.1
@@ -98,7 +98,7 @@ def test_models_versions_and_use_roll_a_model_back(nc_home, capsys):
 
 
 def test_probe_attack_prints_clean_accuracy_and_attack_success(use_trained, capsys):
-    done = run_cli("probe", "attack", "mlp", "--epsilon", "0.2", "--samples", "50")
+    done = run_here(capsys, "probe", "attack", "mlp", "--epsilon", "0.2", "--samples", "50")
     result = json.loads(done.stdout)
     assert result["samples"] == 50 and result["steps"] == 20 and result["epsilon"] == 0.2
     assert result["clean_accuracy"] > 0.9 and result["attack_success"] > 0.5

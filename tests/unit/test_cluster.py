@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 
 from core.training import cluster
-from tests.unit.test_cli import run_cli
+from tests.unit.test_cli import run_cli, run_here
 
 # The report's CNN (no batch norm, whose statistics each worker would keep over its half of
 # a batch) on 12,000 digits for 2 epochs: about 10 s of training.
 RUN = ("lab", "train", "--preset", "report_sgd", "--samples", "12000", "--epochs", "2")
 
 
-def test_two_local_workers_reach_the_accuracy_of_one_process(nc_home):
-    one = run_cli(*RUN)
+def test_two_local_workers_reach_the_accuracy_of_one_process(nc_home, capsys):
+    one = run_here(capsys, *RUN)  # one process: this one
     two = run_cli(*RUN, "--workers", "2")
     assert one.returncode == 0 and two.returncode == 0, two.stderr[-2000:]
     alone, together = (json.loads(done.stdout.splitlines()[-1]) for done in (one, two))
