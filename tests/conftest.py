@@ -29,7 +29,7 @@ from core.models.zoo import TrainConfig  # noqa: E402
 from core.training import fit, gan_run, line_autoencoder  # noqa: E402
 
 # Brief recipes for the session's store: enough to be real, seconds not minutes.
-BRIEF_DENOISER = TrainConfig(epochs=1, train_samples=4000, loss="binary_crossentropy",
+BRIEF_DENOISER = TrainConfig(epochs=1, train_samples=6000, loss="binary_crossentropy",
                              noisy_inputs=True, level_skew=2.0, guide="cnn_report",
                              guide_weight=0.3)
 BRIEF_ANOMALY = TrainConfig(learning_rate=0.01, batch_size=100, epochs=15, loss="mse")
