@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import os
 import socket
@@ -165,8 +166,11 @@ def stroke(page, points: list[tuple[float, float]], canvas: int = 0) -> None:
     x0, y0 = box["x"], box["y"]
     page.mouse.move(x0 + points[0][0], y0 + points[0][1])
     page.mouse.down()
-    for x, y in points[1:]:
-        page.mouse.move(x0 + x, y0 + y, steps=2)
+    for (x_from, y_from), (x, y) in itertools.pairwise(points):
+        # A point halfway along a long segment (each mouse event costs a round trip to the
+        # browser, 30 ms or more when the host is busy; the closely spaced strokes need none).
+        long = math.dist((x_from, y_from), (x, y)) > 15
+        page.mouse.move(x0 + x, y0 + y, steps=2 if long else 1)
     page.mouse.up()
 
 

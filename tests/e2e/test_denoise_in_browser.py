@@ -8,7 +8,7 @@ import pytest
 from core import settings, store
 from core.models.zoo import TrainConfig
 from core.training import fit
-from tests.conftest import as_home, link_home
+from tests.conftest import as_home, link_home, measured_as_quick
 from tests.e2e.browser import running_app, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -51,7 +51,7 @@ def test_first_launch_trains_a_denoiser_and_the_grid_appears_unasked(trained_hom
             stored = store.load(name, "mnist")
         with as_home(home):
             store.save(stored.model, stored.card)
-    with as_home(home):  # the Draw page's quick MLP, briefly
+    with as_home(home), measured_as_quick():  # the Draw page's quick MLP, briefly
         fit.train_model("mlp_augmented", config=TrainConfig(epochs=1, train_samples=6000))
     # Its quick recipe trains 5 s, not 2 minutes: what arrives is as real, only blurrier.
     with running_app({settings.HOME_ENV: str(home), settings.AUTOTRAIN_ENV: "1",
