@@ -81,6 +81,11 @@ def test_a_run_trains_is_recorded_and_stored(nc_home):
     assert [h["epoch"] for h in run.histograms["conv_1"]] == [0, 1, 2]
     again = lab.runs()[0]
     assert again.id == run.id and again.test_accuracy == run.test_accuracy
+    # Measured by its last epoch's validation, as the stored model measures on the test set.
+    test = datasets.load("mnist")
+    read = store.load("lab_1", "mnist").model.predict(test.images("test"), batch_size=1000,
+                                                      verbose=0).argmax(axis=1)
+    assert np.mean(read == test.labels("test")) == pytest.approx(run.test_accuracy, abs=1e-4)
     card = store.read_card("lab_1", "mnist")
     assert card.metrics == {"outputs_logits": True, "lab_run": 1}
     assert lab.new_run(lab_builder.LabConfig()).id == 2
