@@ -268,15 +268,15 @@ def train(run: LabRun, job: Job | None = None, *, strategy=None,
     run.state = "training"
     save_record(run)
     with keras_loop.Batches(x_train, y_train, recipe) as batches:
-        validated = cluster.fit(model, batches, epochs=config.epochs, verbose=0,
-                                validation_data=(x_test, y_test), validation_batch_size=1000,
-                                callbacks=[LiveCurves(run, job, share)]).history
+        cluster.fit(model, batches, epochs=config.epochs, verbose=0,
+                    validation_data=(x_test, y_test), validation_batch_size=1000,
+                    callbacks=[LiveCurves(run, job, share)])
     stopped = job is not None and job.stop_requested
-    if not stopped and len(validated.get("val_loss", ())) == config.epochs:
+    if not stopped and len(run.epochs) == config.epochs:
         # Its last epoch's validation read the whole test set with these very weights.
-        run.test_loss, run.test_accuracy = run.epochs[-1]["val_loss"], run.epochs[-1][
-            "val_accuracy"]
-    else:  # a stop mid-epoch skips that epoch's validation
+        last = run.epochs[-1]
+        run.test_loss, run.test_accuracy = last["val_loss"], last["val_accuracy"]
+    else:  # a stop mid-epoch skips that epoch's validation (LiveCurves records none)
         if job is not None:
             job.publish(message=f"run {run.id}: measuring it on the test set")
         run.test_loss, run.test_accuracy = (float(v) for v in model.evaluate(
