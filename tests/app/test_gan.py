@@ -7,7 +7,6 @@ import time
 import pytest
 
 from core import model_quality, store
-from core.inference import sample_quality
 from core.training import gan_run, studio
 from core.training.jobs import JobState
 from tests.app.conftest import open_page, text_of
@@ -112,14 +111,11 @@ def test_start_pause_step_steer_resume_stop_and_time_travel(studio_page):
     manager.wait(resumed, timeout=60)
 
 
-def test_a_fresh_start_over_a_saved_run_asks_first_and_a_worse_one_stays_aside(studio_page):
+def test_a_fresh_start_over_a_saved_run_asks_first_and_a_worse_one_stays_aside(
+        good_gan_saved, studio_page):
     """A 20-second run is saved; a fresh run stopped after two steps measures worse: the
     first stays in use until the lecturer chooses the new one."""
-    judge = sample_quality.load_judge("mnist")
-    saved = gan_run.Run("dcgan_fast")
-    saved.train(seconds=20.0, judge=judge)
-    first = saved.checkpoint()
-    store.use("dcgan_fast", "mnist", first.version)  # whatever the session's store held
+    first = good_gan_saved
     app = studio_page
     app.run()
     manager = runtime.job_manager()

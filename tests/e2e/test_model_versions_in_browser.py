@@ -5,27 +5,15 @@ from __future__ import annotations
 import pytest
 
 from core import settings, store
-from core.inference import sample_quality
 from core.model_quality import quality
-from core.training import gan_run
 from tests.e2e.browser import running_app, start_one_minute_of_gan_training, stop_job, wait_idle
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def home_with_a_good_generator(own_trained):
-    """A copy of the session's store whose dcgan_fast trained 15 s (saved run and all)."""
-    home = own_trained
-    run = gan_run.Run("dcgan_fast")
-    run.train(seconds=15.0, judge=sample_quality.load_judge("mnist"))
-    store.use("dcgan_fast", "mnist", run.checkpoint().version)
-    return home
-
-
-def test_a_worse_generator_stays_aside_until_chosen(home_with_a_good_generator, chromium):
-    good = store.read_card("dcgan_fast", "mnist")
-    with running_app({settings.HOME_ENV: str(home_with_a_good_generator),
+def test_a_worse_generator_stays_aside_until_chosen(own_trained, good_gan_saved, chromium):
+    good = good_gan_saved
+    with running_app({settings.HOME_ENV: str(own_trained),
                       settings.AUTOTRAIN_ENV: "0"}) as url:
         page = chromium.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         start_one_minute_of_gan_training(page, url)  # over the saved run: fresh, when asked
