@@ -147,7 +147,8 @@ def _embed(reduced: np.ndarray, method: str) -> np.ndarray:
                     ).fit_transform(reduced).astype(np.float32)
     import umap  # imported here: it compiles its numba code on first import (seconds)
 
-    return umap.UMAP(n_neighbors=15, min_dist=0.1, random_state=0
+    # One job: a seed makes UMAP serial anyway (and says so if asked for more).
+    return umap.UMAP(n_neighbors=15, min_dist=0.1, random_state=0, n_jobs=1
                      ).fit_transform(reduced).astype(np.float32)
 
 
