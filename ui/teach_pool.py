@@ -128,16 +128,23 @@ def gallery(pool: symbol_pool.Pool) -> None:
                                                                   strict=True)])
     for label, tab in enumerate(tabs):
         with tab:
-            members = np.flatnonzero(pool.labels == label)[::-1][:GALLERY]
-            if not len(members):
+            if not counts[label]:
                 st.caption("No examples yet: draw one and press its button.")
                 continue
-            newest = (f"The newest {GALLERY} of {counts[label]}" if counts[label] > GALLERY
-                      else "All of them")
+            shown = f"The newest {GALLERY} of {counts[label]}" if counts[label] > GALLERY \
+                else "All of them"
             st.image(examples_picture(symbol_pool.version(), label),
-                     caption=f"{newest}, newest first.")
+                     caption=f"{shown}, newest first, numbered in the order they came.")
             if roles.is_instructor():
-                delete_picker(label, tuple(pool.ids[index] for index in members))
+                delete_picker(label, newest(pool, label))
+
+
+def newest(pool: symbol_pool.Pool, label: int) -> dict[int, str]:
+    """A class's newest examples, newest first: each one's number (its place in the class,
+    oldest first, so a new example never renumbers the others) and its id."""
+    members = np.flatnonzero(pool.labels == label)
+    return {number + 1: pool.ids[members[number]]
+            for number in range(len(members) - 1, max(-1, len(members) - 1 - GALLERY), -1)}
 
 
 @st.cache_data(max_entries=20, show_spinner=False)
@@ -145,26 +152,27 @@ def examples_picture(version: tuple[int, ...], label: int) -> np.ndarray:
     """A class's newest examples, numbered, as one picture (the pool's `version` keys it)."""
     del version
     pool = symbol_pool.read()
-    members = np.flatnonzero(pool.labels == label)[::-1][:GALLERY]
-    return image_grid.tile(pool.images[members], GALLERY_COLUMNS, scale=2, numbered=True)
+    shown = newest(pool, label)
+    images = pool.images[np.flatnonzero(pool.labels == label)[[n - 1 for n in shown]]]
+    return image_grid.tile(images, GALLERY_COLUMNS, scale=2, numbers=list(shown))
 
 
-def delete_picker(label: int, ids: tuple[str, ...]) -> None:
+def delete_picker(label: int, shown: dict[int, str]) -> None:
     """Pick examples by their numbers in the picture and delete them."""
     key = f"teach.pick.{label}"
-    picked = st.pills("Delete examples by number", range(1, len(ids) + 1),
-                      selection_mode="multi", key=key,
-                      help="Choose the numbers of the examples to drop (a stray line, the "
-                           "wrong class), then press Delete.")
+    picked = st.pills("Delete examples by number", list(shown), selection_mode="multi",
+                      key=key, help="Choose the numbers of the examples to drop (a stray "
+                                    "line, the wrong class), then press Delete.")
     st.button(f"Delete {len(picked)} chosen" if picked else "Delete",
               key=f"teach.delete.{label}", disabled=not picked, icon=":material/delete:",
-              on_click=delete_picked, args=(key, ids))
+              on_click=delete_picked, args=(key, shown))
 
 
-def delete_picked(key: str, ids: tuple[str, ...]) -> None:
-    """Delete the examples whose numbers are picked (as numbered when the page showed them)."""
+def delete_picked(key: str, shown: dict[int, str]) -> None:
+    """Delete the examples whose numbers are picked, as the page numbered them."""
     for number in st.session_state.get(key) or ():
-        symbol_pool.remove(ids[number - 1])
+        if number in shown:
+            symbol_pool.remove(shown[number])
     st.session_state[key] = []
 
 

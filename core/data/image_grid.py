@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -12,10 +13,10 @@ NUMBER_SHADE = (250, 190, 60)  # amber: reads on white ink and on the black back
 
 
 def tile(images: np.ndarray, columns: int, scale: int = 3, gap: int = 2,
-         numbered: bool = False) -> np.ndarray:
+         numbers: Sequence[int] = ()) -> np.ndarray:
     """Lay out images (n, H, W) or colour (n, H, W, 3), uint8 or floats in [0, 1], as one
     uint8 picture with each pixel enlarged to scale x scale (nearest neighbour: sharp digits
-    on a projector); `numbered` writes 1, 2, ... in the tiles' corners (colour)."""
+    on a projector); with `numbers`, one per image, written in the tiles' corners (colour)."""
     images = to_uint8(images).repeat(scale, axis=1).repeat(scale, axis=2)
     count, height, width = images.shape[:3]
     rows = -(-count // columns)
@@ -25,18 +26,18 @@ def tile(images: np.ndarray, columns: int, scale: int = 3, gap: int = 2,
         top = gap + (index // columns) * (height + gap)
         left = gap + (index % columns) * (width + gap)
         picture[top : top + height, left : left + width] = image
-    return _numbered(picture, count, columns, height, width, gap) if numbered else picture
+    return _numbered(picture, numbers, columns, height, width, gap) if len(numbers) else picture
 
 
-def _numbered(picture: np.ndarray, count: int, columns: int, height: int, width: int,
-              gap: int) -> np.ndarray:
+def _numbered(picture: np.ndarray, numbers: Sequence[int], columns: int, height: int,
+              width: int, gap: int) -> np.ndarray:
     canvas = Image.fromarray(picture).convert("RGB")
     draw = ImageDraw.Draw(canvas)
     font = ImageFont.load_default(size=max(9, height // 5))
-    for index in range(count):
+    for index, number in enumerate(numbers):
         top = gap + (index // columns) * (height + gap)
         left = gap + (index % columns) * (width + gap)
-        draw.text((left + 2, top + 1), str(index + 1), fill=NUMBER_SHADE, font=font)
+        draw.text((left + 2, top + 1), str(number), fill=NUMBER_SHADE, font=font)
     return np.asarray(canvas)
 
 

@@ -20,7 +20,7 @@ def test_tiles_land_in_rows_enlarged_between_thin_lines():
 def test_numbers_mark_only_each_tiles_corner():
     images = np.zeros((12, 28, 28), np.float32)
     plain = image_grid.tile(images, columns=10, scale=2)
-    numbered = image_grid.tile(images, columns=10, scale=2, numbered=True)
+    numbered = image_grid.tile(images, columns=10, scale=2, numbers=range(40, 52))
     assert numbered.shape == plain.shape + (3,)
     marked = (numbered != plain[..., None]).any(axis=2)
     for index in range(12):  # every tile has its number, up in its top-left corner
