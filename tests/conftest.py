@@ -29,9 +29,13 @@ from core.models.zoo import TrainConfig  # noqa: E402
 from core.training import fit, gan_run, line_autoencoder  # noqa: E402
 
 # Brief recipes for the session's store: enough to be real, seconds not minutes.
-BRIEF_DENOISER = TrainConfig(epochs=1, train_samples=6000, loss="binary_crossentropy",
-                             noisy_inputs=True, level_skew=2.0, guide="cnn_report",
-                             guide_weight=0.3)
+# Small batches: 2,000 digits in 62 steps of 32 restored as well as 6,000 in 47 steps of 128
+# (PSNR +3.1 / +6.9 dB at Gaussian 0.3 / 0.6 against +2.6 / +6.7; cnn_report reads 84 % of
+# Gaussian 0.6 digits restored, as before) in 17 s instead of 26 s at one thread; 4,000 in
+# 31 steps of 128 gained only 0.5 dB at 0.3.
+BRIEF_DENOISER = TrainConfig(epochs=1, train_samples=2000, batch_size=32,
+                             loss="binary_crossentropy", noisy_inputs=True, level_skew=2.0,
+                             guide="cnn_report", guide_weight=0.3)
 BRIEF_ANOMALY = TrainConfig(learning_rate=0.01, batch_size=100, epochs=15, loss="mse")
 BRIEF_GENERATORS = ("dcgan_fast", "cgan", "vae")
 BRIEF_CNN_BEST = TrainConfig(epochs=1, train_samples=6000, batch_size=64)
