@@ -22,21 +22,15 @@ def tile(images: np.ndarray, columns: int, scale: int = 3, gap: int = 2,
     rows = -(-count // columns)
     picture = np.full((rows * (height + gap) + gap, columns * (width + gap) + gap,
                        *images.shape[3:]), GAP_SHADE, np.uint8)
-    for index, image in enumerate(images):
-        top = gap + (index // columns) * (height + gap)
-        left = gap + (index % columns) * (width + gap)
+    corners = [(gap + (index // columns) * (height + gap), gap + (index % columns) * (width + gap))
+               for index in range(count)]
+    for image, (top, left) in zip(images, corners, strict=True):
         picture[top : top + height, left : left + width] = image
-    return _numbered(picture, numbers, columns, height, width, gap) if len(numbers) else picture
-
-
-def _numbered(picture: np.ndarray, numbers: Sequence[int], columns: int, height: int,
-              width: int, gap: int) -> np.ndarray:
+    if not len(numbers):
+        return picture
     canvas = Image.fromarray(picture).convert("RGB")
-    draw = ImageDraw.Draw(canvas)
-    font = ImageFont.load_default(size=max(9, height // 5))
-    for index, number in enumerate(numbers):
-        top = gap + (index // columns) * (height + gap)
-        left = gap + (index % columns) * (width + gap)
+    draw, font = ImageDraw.Draw(canvas), ImageFont.load_default(size=max(9, height // 5))
+    for number, (top, left) in zip(numbers, corners, strict=True):
         draw.text((left + 2, top + 1), str(number), fill=NUMBER_SHADE, font=font)
     return np.asarray(canvas)
 
