@@ -124,6 +124,7 @@ def gallery(pool: symbol_pool.Pool) -> None:
     button per example, which with 150 examples cost 84-140 ms of server CPU per rerun (now
     25-38 ms), and every student's stroke reruns the page."""
     counts = pool.counts()
+    version = symbol_pool.version()  # once: it counts the pool file's lines
     tabs = st.tabs([f"{name} ({count})" for name, count in zip(pool.classes, counts,
                                                                   strict=True)])
     for label, tab in enumerate(tabs):
@@ -133,7 +134,7 @@ def gallery(pool: symbol_pool.Pool) -> None:
                 continue
             shown = f"The newest {GALLERY} of {counts[label]}" if counts[label] > GALLERY \
                 else "All of them"
-            st.image(examples_picture(symbol_pool.version(), label),
+            st.image(examples_picture(version, label),
                      caption=f"{shown}, newest first, numbered in the order they came.")
             if roles.is_instructor():
                 delete_picker(label, newest(pool, label))
