@@ -48,7 +48,7 @@ def one_run(seed: int) -> dict:
     keras.utils.set_random_seed(seed)
     x_train, y_train, x_test, y_test, classes = training_data("mnist", config)
     steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
-    model = spec.build(x_train.shape[1:], classes)
+    model = spec.builder(quick=True)(x_train.shape[1:], classes)
     compile_model(model, config, spec.outputs_logits, steps_per_epoch)
     progress = JobProgress(None, steps_per_epoch * config.epochs, config.epochs)
     heartbeat = Heartbeat()

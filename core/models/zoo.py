@@ -7,6 +7,7 @@ trains in about five minutes, and `ae_unet`, the strongest denoiser.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,10 +71,16 @@ class ModelSpec:
     # "classifier"; "denoiser": images in, the same images cleaned out; "anomaly": points in,
     # the same points out, a high reconstruction error flags an outlier.
     task: str = "classifier"
+    # A smaller network for the quick recipe where the full one learns too little in it.
+    quick_build: Callable[[tuple[int, ...], int], keras.Model] | None = None
 
     def recipe(self, quick: bool = False) -> TrainConfig:
         """Return the recipe to train with: the quick one when asked for and there is one."""
         return self.quick if quick and self.quick else self.train
+
+    def builder(self, quick: bool = False) -> Callable[[tuple[int, ...], int], keras.Model]:
+        """Return the network to train with the recipe `recipe(quick)` returns."""
+        return self.quick_build if quick and self.quick_build else self.build
 
 
 def build_mlp(input_shape: tuple[int, ...], num_classes: int) -> keras.Model:
@@ -204,8 +211,12 @@ def build_ae_dense(input_shape: tuple[int, ...], _num_classes: int = 0) -> keras
     )
 
 
-def build_ae_unet(input_shape: tuple[int, ...], _num_classes: int = 0) -> keras.Model:
-    """Build ours: a small U-Net (32-64-128 filters) whose skips carry the fine strokes."""
+def build_ae_unet(input_shape: tuple[int, ...], _num_classes: int = 0, *,
+                  whole_image: bool = True) -> keras.Model:
+    """Build ours: a small U-Net (32-64-128 filters) whose skips carry the fine strokes, with
+    a dense path through its bottom that sees the whole image at once. Convolutions alone
+    see a patch: under heavy noise, which digit it is shows only in the whole. Without
+    `whole_image`, the plain U-Net: 1.2-1.5x cheaper a step, better in a 2-minute budget."""
     inputs = keras.Input(shape=input_shape, name="noisy")
     skips, x = [], inputs
     for level, filters in enumerate((32, 64), start=1):
@@ -214,6 +225,14 @@ def build_ae_unet(input_shape: tuple[int, ...], _num_classes: int = 0) -> keras.
         skips.append(x)
         x = layers.MaxPooling2D(name=f"pool{level}")(x)
     x = layers.Conv2D(128, 3, padding="same", activation="relu", name="bottom")(x)
+    if whole_image:
+        rows, cols = x.shape[1], x.shape[2]
+        whole = layers.Flatten(name="whole_in")(x)
+        whole = layers.Dense(256, activation="relu", name="whole")(whole)
+        whole = layers.Dense(rows * cols * 16, activation="relu", name="whole_out")(whole)
+        whole = layers.Reshape((rows, cols, 16), name="whole_map")(whole)
+        x = layers.Concatenate(name="bottom_and_whole")([x, whole])
+        x = layers.Conv2D(128, 3, padding="same", activation="relu", name="bottom_merge")(x)
     for level, filters in ((2, 64), (1, 32)):
         x = layers.Conv2DTranspose(filters, 2, strides=2, name=f"up{level}")(x)
         x = layers.Concatenate(name=f"skip{level}")([x, skips[level - 1]])
@@ -309,15 +328,16 @@ SPECS: dict[str, ModelSpec] = {
         ModelSpec(
             "ae_unet", "Neural Canvas U-Net denoiser",
             "ours (Adam with cosine decay, binary cross-entropy plus cnn_best's cross-entropy "
-            "on what it restores, noise levels drawn towards 1; 6 epochs)",
+            "on what it restores, noise levels drawn towards 1; 5 epochs)",
             build_ae_unet,
-            TrainConfig(learning_rate=2e-3, epochs=6, cosine_schedule=True,
+            TrainConfig(learning_rate=2e-3, epochs=5, cosine_schedule=True,
                         loss="binary_crossentropy", noisy_inputs=True, level_skew=1.5,
                         guide="cnn_best", guide_weight=0.3),
             outputs_logits=False, task="denoiser",
             # First launch's: the slider works minutes after the first CNN, before cnn_best.
             quick=TrainConfig(learning_rate=1e-3, batch_size=32, epochs=1,
                               loss="binary_crossentropy", noisy_inputs=True, time_budget_s=120),
+            quick_build=functools.partial(build_ae_unet, whole_image=False),
         ),
         ModelSpec(
             "ae_line", "Lecture autoencoder 2-32-16-32-2",

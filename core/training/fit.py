@@ -84,7 +84,7 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
     x_train, y_train, x_test, y_test, classes = training_data(dataset, config)
     steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
     with cluster.scope():
-        model = spec.build(x_train.shape[1:], classes)
+        model = spec.builder(quick)(x_train.shape[1:], classes)
         trainer = (guided_trainer(name, model, config, dataset) if config.guide
                    else adversarial.AdversarialTrainer(model, config, spec.outputs_logits)
                    if config.adversarial_epsilon else model)

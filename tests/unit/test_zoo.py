@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from core.models import generative, zoo
 from core.models.zoo import TrainConfig
@@ -70,3 +71,24 @@ def test_builders_accept_colour_images():
 def test_unknown_model_names_the_known_ones():
     with pytest.raises(ValueError, match="cnn_best"):
         zoo.spec("resnet")
+
+
+def reach(model, image: np.ndarray) -> float:
+    """How much the output's bottom-right pixel moves with the input's top-left one."""
+    inputs = tf.convert_to_tensor(image)
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        corner = model(inputs, training=False)[0, -1, -1, 0]
+    return float(tf.abs(tape.gradient(corner, inputs)[0, 0, 0, 0]))
+
+
+def test_the_full_denoiser_sees_the_whole_image_and_the_quick_one_a_patch():
+    spec = zoo.spec("ae_unet")
+    image = np.random.default_rng(0).random((1, 28, 28, 1), np.float32)
+    full, quick = spec.builder(quick=False)(zoo.INPUT_SHAPE, 0), spec.builder(quick=True)(
+        zoo.INPUT_SHAPE, 0)
+    assert full.output_shape == quick.output_shape == (None, 28, 28, 1)
+    assert reach(full, image) > 0.0  # through the dense path at its bottom
+    assert reach(quick, image) == 0.0  # its convolutions reach 13 px, not 27
+    assert "whole" in [layer.name for layer in full.layers]
+    assert "whole" not in [layer.name for layer in quick.layers]
