@@ -82,14 +82,18 @@ def background_glow() -> dict:
     for kind, levels in LEVELS.items():
         denoiser = denoise.load_denoiser(denoise.best_denoiser("mnist", kind).name)
         for level in levels:
-            glow = image_quality.background_glow(
+            found[f"{kind}:{level}"] = brightest_background(
                 clean, denoiser.denoise(noise.add_noise(clean, kind, level)))
-            row, col = np.unravel_index(np.nanargmax(glow), glow.shape)
-            found[f"{kind}:{level}"] = {"brightness": round(float(glow[row, col]), 4),
-                                        "row": int(row), "col": int(col)}
     worst = max(found, key=lambda key: found[key]["brightness"])
     return {"images": GLOW_IMAGES, "goal_max": GLOW_GOAL, "worst_at": worst,
             "worst": found[worst], "levels": found}
+
+
+def brightest_background(clean: np.ndarray, restored: np.ndarray) -> dict:
+    """The glow figure: the brightest position of `image_quality.background_glow`, and where."""
+    glow = image_quality.background_glow(clean, restored)
+    row, col = np.unravel_index(np.nanargmax(glow), glow.shape)
+    return {"brightness": round(float(glow[row, col]), 4), "row": int(row), "col": int(col)}
 
 
 def slider_latency(classifier: predict.Classifier) -> dict:

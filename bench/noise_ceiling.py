@@ -13,6 +13,12 @@ clipped to [0, 1], so a pixel at 0 or 1 has the probability of the whole clipped
   the ceiling from above: it knows the one candidate that matters.
 - `bayes`: the same without the gift, an estimate from below (test digits are not
   training digits).
+- `bayes_denoiser_glow`: the artifact measure of `bench.denoise` (the brightest background
+  position over its 1,000 digits) for the Bayes denoiser, the posterior mean of the
+  training digits given the noisy image. Where the noise has hidden the writer's strokes,
+  the best guess is other writers' strokes of the digit, and they light up positions that
+  are background in this writer's digit: the yardstick for how dark a denoiser that
+  restores a readable digit can keep them.
 
     python -m bench.noise_ceiling   # under 7 minutes for the three levels on the 2-core CPU
 """
@@ -20,9 +26,10 @@ clipped to [0, 1], so a pixel at 0 or 1 has the probability of the whole clipped
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import log_ndtr, logsumexp
+from scipy.special import log_ndtr, logsumexp, softmax
 
 from bench.common import write
+from bench.denoise import GLOW_IMAGES, brightest_background
 from core.data import datasets, noise
 
 LEVELS = (0.2, 0.6, 1.0)
@@ -53,18 +60,30 @@ def ceiling(level: float, train: np.ndarray, train_labels: np.ndarray, test: np.
     classes = [train_labels == digit for digit in range(10)]
     scores = np.empty((len(test), 10))
     strongest_rival = np.empty(len(test))
+    restored = []  # the Bayes denoiser's images of the first GLOW_IMAGES
     for start in range(0, len(test), BATCH):
         rows = slice(start, start + BATCH)
         likelihood = (observed[rows] @ candidates.T).astype(np.float64)
+        if start < GLOW_IMAGES:
+            restored.append(posterior_mean(likelihood[:GLOW_IMAGES - start], train))
         scores[rows] = np.stack([logsumexp(likelihood[:, c], axis=1) for c in classes], axis=1)
         rival = np.where(train_labels[None, :] == test_labels[rows, None], -np.inf, likelihood)
         strongest_rival[rows] = rival.max(axis=1)
     everyone = np.arange(len(test))
     oracle = scores.copy()
     oracle[everyone, test_labels] = np.logaddexp(oracle[everyone, test_labels], own)
+    shown = (-1, 28, 28)
     return {"bayes": round(float(np.mean(scores.argmax(1) == test_labels)), 4),
             "oracle": round(float(np.mean(oracle.argmax(1) == test_labels)), 4),
-            "outshone": round(float(np.mean(strongest_rival > own)), 4)}
+            "outshone": round(float(np.mean(strongest_rival > own)), 4),
+            "bayes_denoiser_glow": brightest_background(
+                test[:GLOW_IMAGES].reshape(shown), np.concatenate(restored).reshape(shown))}
+
+
+def posterior_mean(likelihood: np.ndarray, train: np.ndarray) -> np.ndarray:
+    """The training digits (n, 784) averaged with each noisy image's posterior weights
+    (a uniform prior over them): the restoration with the least expected squared error."""
+    return softmax(likelihood, axis=1).astype(np.float32) @ train
 
 
 def main() -> dict:

@@ -179,10 +179,15 @@ def denoise_lines(result: dict) -> list[str]:
 
 
 def ceiling_lines(result: dict) -> list[str]:
-    return [f"| What Gaussian noise {level} leaves to read: Bayes reader knowing the training "
-            f"digits / also given the true digit (images a rival digit explains better: "
-            f"{row['outshone']:.2%}) | {row['bayes']:.2%} / {row['oracle']:.2%} | |"
-            for level, row in result["gaussian"].items()]
+    lines = []
+    for level, row in result["gaussian"].items():
+        glow = row["bayes_denoiser_glow"]
+        lines += [f"| What Gaussian noise {level} leaves to read: Bayes reader knowing the "
+                  f"training digits / also given the true digit (images a rival digit explains "
+                  f"better: {row['outshone']:.2%}) | {row['bayes']:.2%} / {row['oracle']:.2%} | |",
+                  f"| Gaussian {level}: the Bayes denoiser's brightest background (row "
+                  f"{glow['row']}, column {glow['col']}) | {glow['brightness']:.2f} | |"]
+    return lines
 
 
 def gan_lines(result: dict) -> list[str]:

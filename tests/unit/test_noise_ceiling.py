@@ -4,7 +4,8 @@ log-likelihood, up to a constant per noisy image (which no comparison of candida
 import numpy as np
 from scipy.stats import norm
 
-from bench.noise_ceiling import noisy_terms, pixel_terms
+from bench.denoise import brightest_background
+from bench.noise_ceiling import noisy_terms, pixel_terms, posterior_mean
 from core.data import noise
 
 
@@ -28,3 +29,21 @@ def test_product_is_log_likelihood_up_to_a_constant_per_noisy_image():
     np.testing.assert_allclose(offsets, offsets[:, :1].repeat(5, axis=1), rtol=0, atol=0.05)
     # The clean image each noisy one came from is its most likely source here.
     assert list(product.argmax(axis=1)) == [0, 1]
+
+
+def test_the_bayes_denoiser_averages_the_candidates_by_their_posterior():
+    candidates = np.stack([np.zeros(784), np.ones(784), np.full(784, 0.5)]).astype(np.float32)
+    sure = posterior_mean(np.array([[0.0, -50.0, -50.0]]), candidates)
+    torn = posterior_mean(np.log([[0.5, 0.5, 1e-30]]), candidates)
+    np.testing.assert_allclose(sure, candidates[:1], atol=1e-6)
+    np.testing.assert_allclose(torn, np.full((1, 784), 0.5), atol=1e-6)
+
+
+def test_other_writers_strokes_light_the_background_where_this_writer_has_none():
+    clean = np.zeros((2, 28, 28), np.float32)
+    clean[:, 14, 5] = 1.0  # one ink pixel, far from the corner
+    restored = clean.copy()
+    restored[0, 27, 27] = 0.8  # the other writer's stroke, in this writer's background
+    found = brightest_background(clean, restored)
+    assert (found["row"], found["col"]) == (27, 27)
+    assert found["brightness"] == 0.4  # once over the two images
