@@ -333,7 +333,7 @@ SPECS: dict[str, ModelSpec] = {
             build_ae_unet,
             TrainConfig(learning_rate=2e-3, epochs=5, cosine_schedule=True,
                         loss="binary_crossentropy", noisy_inputs=True, level_skew=1.5,
-                        guide="cnn_best", guide_weight=0.3),
+                        guide="cnn_best", guide_weight=0.15),
             outputs_logits=False, task="denoiser",
             # First launch's: the slider works minutes after the first CNN, before cnn_best.
             quick=TrainConfig(learning_rate=1e-3, batch_size=32, epochs=1,
