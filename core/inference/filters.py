@@ -20,6 +20,7 @@ import tensorflow as tf
 from core.data import datasets
 from core.inference import inspect, model_cache
 from core.inference.predict import Classifier
+from core.models.taps import Taps
 
 PATCH_SAMPLES = 5000
 TOP = 9
@@ -101,7 +102,8 @@ def top_patches(classifier: Classifier, progress=None) -> list[StagePatches]:
 def _find_patches(classifier: Classifier, stages: list[inspect.Stage], images: np.ndarray,
                   progress) -> dict[str, np.ndarray]:
     model = classifier.model
-    tapped = keras.Model(model.inputs[0], [model.get_layer(s.layers[-1]).output for s in stages])
+    taps = Taps(model)
+    tapped = taps.model([taps.output(stage.layers[-1]) for stage in stages])
     run = tf.function(lambda x: tapped(x, training=False))
     best = [[] for _ in stages]  # per stage: (value, where) of each chunk
     chunk = 500

@@ -17,6 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from core.inference.predict import Classifier
+from core.models.taps import Taps
 from core.scratch import numpy_ops
 
 CONV_FOLLOWERS = ("BatchNormalization", "ReLU", "Activation")
@@ -112,8 +113,9 @@ class Inspector:
         if not self.stages:
             raise ValueError(f"{classifier.card.name} has no convolution layers to show")
         last_dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)][-1]
-        taps = [model.get_layer(stage.layers[-1]).output for stage in self.stages]
-        tapped = keras.Model(model.inputs[0], [*taps, last_dense.input, model.outputs[0]])
+        taps = Taps(model)
+        tapped = taps.model([*(taps.output(stage.layers[-1]) for stage in self.stages),
+                             taps.input(last_dense.name), taps.outputs])
         kernel, bias = last_dense.kernel, last_dense.bias
         outputs_probabilities = last_dense.activation is keras.activations.softmax or (
             model.layers[-1] is not last_dense)  # a final softmax Activation layer

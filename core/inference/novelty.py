@@ -26,6 +26,7 @@ from scipy import optimize, special
 
 from core import store
 from core.data import datasets, detector_images, distortions, non_digits
+from core.models.taps import Taps
 
 DIGIT_COVERAGE = 0.995  # the share of held-out digits under the threshold
 RIDGE = 1e-3
@@ -60,21 +61,22 @@ def describer(model: keras.Model, outputs_logits: bool) -> keras.Model:
     against 50 % of the families left out of the fit flagged, for cnn_best).
     """
     last_dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)][-1]
+    taps = Taps(model)
     # Names of our own: a model's layers may already be called "flatten".
-    penultimate = keras.layers.Flatten(name="novelty_features")(last_dense.input)
-    output = model.outputs[0]
+    penultimate = keras.layers.Flatten(name="novelty_features")(taps.input(last_dense.name))
+    output = taps.outputs
     parts = [penultimate]
     if outputs_logits:  # the log-sum-exp of log-probabilities is always 0: nothing to add
         parts.append(keras.ops.logsumexp(output, axis=1, keepdims=True))
     for layer in model.layers:
         if _is_stage(layer):
+            stage = taps.output(layer.name)
             parts += [keras.layers.GlobalAveragePooling2D(name=f"novelty_mean_{layer.name}")(
-                          layer.output),
-                      keras.layers.GlobalMaxPooling2D(name=f"novelty_max_{layer.name}")(
-                          layer.output)]
+                          stage),
+                      keras.layers.GlobalMaxPooling2D(name=f"novelty_max_{layer.name}")(stage)]
     read = (keras.layers.Concatenate(name="novelty_read")(parts) if len(parts) > 1
             else penultimate)
-    return keras.Model(model.inputs, [read, penultimate, output])
+    return taps.model([read, penultimate, output])
 
 
 def _is_stage(layer: keras.layers.Layer) -> bool:
