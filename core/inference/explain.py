@@ -23,6 +23,7 @@ from scipy import ndimage
 from core.data import datasets
 from core.inference import inspect, model_cache
 from core.inference.predict import Classifier
+from core.models.taps import Taps
 
 OCCLUSION_PATCH = 6
 OCCLUSION_STRIDE = 2
@@ -52,14 +53,10 @@ class Explainer:
         shape = classifier.input_shape
         stages = [stage for stage in inspect.stages(model) if stage.kind == "conv"]
         self.cam_layer = stages[-1].layers[-1] if stages else None
-        features = keras.Model(model.inputs[0], model.get_layer(penultimate(model)).output)
-        if self.cam_layer:
-            to_maps = keras.Model(model.inputs[0], model.get_layer(self.cam_layer).output)
-            # The rest of the network, applied to the maps themselves: a loaded Sequential's
-            # tapped outputs can belong to a second copy of its graph, with no gradient to
-            # the maps. Every classifier here is a chain of layers.
-            names = [layer.name for layer in model.layers]
-            after = model.layers[names.index(self.cam_layer) + 1:]
+        taps = Taps(model)
+        features = taps.model(taps.output(penultimate(model)))
+        if self.cam_layer:  # one pass: the gradient reaches the maps the outputs came from
+            maps_and_outputs = taps.model([taps.output(self.cam_layer), taps.outputs])
 
         def log_probabilities(outputs: tf.Tensor) -> tf.Tensor:
             if logits:
@@ -68,11 +65,7 @@ class Explainer:
 
         def grad_cam(images: tf.Tensor, chosen: tf.Tensor) -> tf.Tensor:
             with tf.GradientTape() as tape:
-                feature_maps = to_maps(images, training=False)
-                tape.watch(feature_maps)
-                outputs = feature_maps
-                for layer in after:
-                    outputs = layer(outputs, training=False)
+                feature_maps, outputs = maps_and_outputs(images, training=False)
                 # The class's logit against the mean logit: log p minus its mean over the
                 # classes, which needs no softmax-free output and, unlike log p, does not
                 # flatten to zero gradient when the network is 100 % sure.
