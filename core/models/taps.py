@@ -1,12 +1,12 @@
 """Taps on a model's layers that share one pass through it.
 
 A `keras.Model` over several layers' outputs is what the feature maps, the filters' top
-patches, Grad-CAM and the not-a-digit detector read. But a Sequential loaded from disk was rebuilt once
-per layer it added (Keras 3's `Sequential.from_config` adds them one at a time), and each
-layer's `.output` belongs to its own rebuild, with its own calls of the layers before it: a
-model over three stages' outputs of the report's CNN ran 9 convolutions instead of 3, and
-took 4x as long. Taps call a Sequential's layers once, in order, on an input of their own; a
-functional model's layers are called once already.
+patches, Grad-CAM and the not-a-digit detector read. But a Sequential loaded from disk was
+rebuilt once per layer it added (Keras 3's `Sequential.from_config` adds them one at a
+time), and each layer's `.output` belongs to its own rebuild, with its own calls of the
+layers before it: a model over three stages' outputs of the report's CNN ran 9 convolutions
+instead of 3, and took 4x as long. Taps call a Sequential's layers once, in order, on an
+input of their own; a functional model's layers are called once already.
 """
 
 from __future__ import annotations
