@@ -70,7 +70,8 @@ def measured_as_quick() -> Iterator[None]:
     """Measure the brief models' cards as first launch measures its quick models': a
     denoiser on fewer images per level, a classifier's detector on a quarter of its fitting
     images. Measuring them in full took longer than their brief training. Their live
-    validation reads 500 test images, not 2,000 (the brief denoiser's took 7 s of one core)."""
+    validation reads 500 test images, not 2,000 (the brief denoiser took 10 s of one core
+    for a pass over 2,000)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(denoise, "QUALITY_SAMPLES", denoise.QUICK_QUALITY_SAMPLES)
         patch.setattr(novelty, "EVERY", novelty.QUICK_EVERY)

@@ -116,7 +116,7 @@ def train_model(name: str, dataset: str = "mnist", config: TrainConfig | None = 
             return np.clip(model.predict(images, batch_size=500, verbose=0), 0.0, 1.0)
 
         # The pixel loss on the validation images, as the last validation measured it (a
-        # guided denoiser's own loss adds the guide's): restoring them again took 5-10 s.
+        # guided denoiser's own loss adds the guide's): restoring them again took 10 s of one core.
         pixel_loss = history.history["val_clean_loss" if config.guide else "val_loss"][-1]
         loss, accuracy = float(np.mean(pixel_loss)), None
         reader = card_reader(dataset)
