@@ -19,10 +19,10 @@ Packages, each importing only those listed before it (tests/unit/test_layers.py 
 
 import os
 
-# TensorFlow's CPU allocator hands every large tensor back to the operating system when it is
-# freed, so the next batch's tensors are fresh pages the kernel must fault in and zero: 5.6
-# million page faults and 17 s of system time in a 32 s run of cnn_best (1 epoch of 6,000
-# digits and its test set, slow host). Its BFC allocator keeps the freed memory for reuse:
-# 0.4 million faults, 21 s in all. TensorFlow reads this when it first allocates, so it must
-# be set before any TensorFlow operation runs; importing `core` does it.
+# TensorFlow's default CPU allocator hands every large tensor back to the operating system
+# when it is freed, so the next batch's tensors are fresh pages the kernel must fault in and
+# zero: cnn_best's recipe over 30,000 digits took 81-85 s, 61 s of it system time (slow host).
+# Its BFC allocator keeps the freed memory for reuse: 47-51 s. TensorFlow reads this at its
+# first allocation, so it must be set before any TensorFlow operation runs; importing `core`
+# does it.
 os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
