@@ -23,7 +23,7 @@ from scipy import ndimage
 from core.data import datasets
 from core.inference import inspect, model_cache
 from core.inference.predict import Classifier
-from core.models.taps import Taps
+from core.models.taps import Taps, last_dense
 
 OCCLUSION_PATCH = 6
 OCCLUSION_STRIDE = 2
@@ -36,9 +36,7 @@ def penultimate(model: keras.Model) -> str:
     """The layer whose output the last Dense layer reads (past any dropout, which does
     nothing when reading)."""
     names = [layer.name for layer in model.layers]
-    last = max(i for i, layer in enumerate(model.layers)
-               if isinstance(layer, keras.layers.Dense))
-    before = last - 1
+    before = model.layers.index(last_dense(model)) - 1
     while isinstance(model.layers[before], keras.layers.Dropout):
         before -= 1
     return names[before]

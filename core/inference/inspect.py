@@ -17,7 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from core.inference.predict import Classifier
-from core.models.taps import Taps
+from core.models.taps import Taps, last_dense
 from core.scratch import numpy_ops
 
 CONV_FOLLOWERS = ("BatchNormalization", "ReLU", "Activation")
@@ -112,13 +112,13 @@ class Inspector:
         self.stages = stages(model)
         if not self.stages:
             raise ValueError(f"{classifier.card.name} has no convolution layers to show")
-        last_dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)][-1]
+        deciding = last_dense(model)
         taps = Taps(model)
         tapped = taps.model([*(taps.output(stage.layers[-1]) for stage in self.stages),
-                             taps.input(last_dense.name), taps.outputs])
-        kernel, bias = last_dense.kernel, last_dense.bias
-        outputs_probabilities = last_dense.activation is keras.activations.softmax or (
-            model.layers[-1] is not last_dense)  # a final softmax Activation layer
+                             taps.input(deciding.name), taps.outputs])
+        kernel, bias = deciding.kernel, deciding.bias
+        outputs_probabilities = deciding.activation is keras.activations.softmax or (
+            model.layers[-1] is not deciding)  # a final softmax Activation layer
 
         def run(images: tf.Tensor):
             *maps, features, outputs = tapped(images, training=False)

@@ -46,3 +46,8 @@ class Taps:
     def model(self, outputs) -> keras.Model:
         """A model from the input to `outputs` (taps, or structures of them)."""
         return keras.Model(self.inputs, outputs)
+
+
+def last_dense(model: keras.Model) -> keras.layers.Dense:
+    """The classifier's deciding layer: its input is the features the readers tap."""
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)][-1]
