@@ -35,11 +35,10 @@ FEATURE_BATCH = 2000
 def penultimate(model: keras.Model) -> str:
     """The layer whose output the last Dense layer reads (past any dropout, which does
     nothing when reading)."""
-    names = [layer.name for layer in model.layers]
     before = model.layers.index(last_dense(model)) - 1
     while isinstance(model.layers[before], keras.layers.Dropout):
         before -= 1
-    return names[before]
+    return model.layers[before].name
 
 
 class Explainer:
