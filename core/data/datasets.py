@@ -116,7 +116,7 @@ class Dataset:
 
 def to_model_input(raw: np.ndarray) -> np.ndarray:
     """Turn uint8 images (n, H, W[, C]) into (n, H, W, C) float32 in [0, 1]."""
-    images = raw.astype(np.float32) / 255.0
+    images = np.divide(raw, 255.0, dtype=np.float32)  # one pass, one array: the same values
     return images[..., None] if images.ndim == 3 else images
 
 
