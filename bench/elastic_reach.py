@@ -1,12 +1,13 @@
-"""Issue 18's elastic gap: `cnn_best` trained with its recipe as it is and with the
-augmentation's elastic wobble reaching further (core.data.distortions.ELASTIC_REACH), each
+"""Issue 18's elastic gap: `cnn_best` trained with its recipe's elastic wobble reaching
+REACH times the redrawing's strength and its last CLEAN epochs without redrawing, each
 measured on the clean test set and under every transformation at the reference strength,
 on bench.robustness's 2,000 test digits and on all 10,000.
 
-    python -m bench.elastic_reach [REACH ...] [--epochs N]
+    python -m bench.elastic_reach [REACH:CLEAN ...] [--epochs N] [--seed S]
 
-Each reach trains `cnn_best` in full (13-20 minutes on a slow 2-core host), so this is not
-part of `make bench`.
+By default the recipe before issue 18's change (1:0) and today's (1.6:2). Each trains
+`cnn_best` in full (13-20 minutes on a slow 2-core host), so this is not part of
+`make bench`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 from bench.common import write
 from bench.robustness import SAMPLES, transformations
 from bench.speed import trained
-from core.data import datasets, distortions
+from core.data import datasets
 from core.inference import predict
 from core.models import zoo
 
@@ -34,30 +35,35 @@ def accuracy_of(model: keras.Model):
     return accuracy
 
 
-def main(reaches: list[float], epochs: int | None = None) -> dict:
+def main(variants: list[tuple[float, int]], epochs: int | None = None, seed: int = 0) -> dict:
     mnist = datasets.load("mnist")
     images, labels = mnist.images("test"), mnist.labels("test")
     recipe = zoo.spec("cnn_best").train
-    recipe = dataclasses.replace(recipe, epochs=epochs or recipe.epochs)
-    kept, runs = distortions.ELASTIC_REACH, []
-    try:
-        for reach in reaches:
-            distortions.ELASTIC_REACH = reach  # augment reads it at every batch
-            figures, model = trained(zoo.spec("cnn_best").build, recipe)
-            accuracy = accuracy_of(model)
-            runs.append({"reach": reach, **figures,
-                         "bench_digits": transformations(accuracy, images[:SAMPLES],
-                                                         labels[:SAMPLES]),
-                         "all_test_digits": transformations(accuracy, images, labels)})
-    finally:
-        distortions.ELASTIC_REACH = kept
+    runs = []
+    for reach, clean in variants:
+        config = dataclasses.replace(recipe, epochs=epochs or recipe.epochs, seed=seed,
+                                     elastic_reach=reach, clean_final_epochs=clean)
+        figures, model = trained(zoo.spec("cnn_best").build, config)
+        accuracy = accuracy_of(model)
+        runs.append({"reach": reach, "clean_final_epochs": clean, "seed": seed, **figures,
+                     "bench_digits": transformations(accuracy, images[:SAMPLES],
+                                                     labels[:SAMPLES]),
+                     "all_test_digits": transformations(accuracy, images, labels)})
     return write("elastic_reach", {"goals": {"drop_points": 2.0, "test_accuracy": 0.995},
                                    "runs": runs})
 
 
+def variant(text: str) -> tuple[float, int]:
+    reach, _, clean = text.partition(":")
+    return float(reach), int(clean or 0)
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("reaches", nargs="*", type=float, default=[1.0, 1.6])
+    recipe = zoo.spec("cnn_best").train
+    parser.add_argument("variants", nargs="*", type=variant,
+                        default=[(1.0, 0), (recipe.elastic_reach, recipe.clean_final_epochs)])
     parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=0)
     arguments = parser.parse_args()
-    print(main(arguments.reaches, arguments.epochs))
+    print(main(arguments.variants, arguments.epochs, arguments.seed))

@@ -32,6 +32,10 @@ class TrainConfig:
     # Other writers: redraw half of each batch rotated, slanted, resized, wobbled, thicker or
     # thinner, with crossed 7s and flagged 1s, up to this strength (core.data.distortions).
     distort: float = 0.0
+    elastic_reach: float = 1.0  # how far the redrawing's elastic wobble goes, times `distort`
+    # The last epochs see the digits as MNIST's writers drew them (shifts kept): with the
+    # learning rate low they win back the clean accuracy that the redrawing costs.
+    clean_final_epochs: int = 0
     cosine_schedule: bool = False  # warm up for one epoch, then cosine decay to zero
     train_samples: int | None = None  # a prefix of the training set (None: all 60,000)
     # Train on noisy inputs: each image gets Gaussian or salt-and-pepper noise at a random
@@ -294,8 +298,12 @@ SPECS: dict[str, ModelSpec] = {
             build_cnn_best,
             # Half the CPU time of the 32/64 network's 8 epochs of batch 256 (bench.speed); the
             # seventh epoch keeps seed 0 above 99.5 % (6 epochs: 99.48, 99.55, 99.57 % by seed).
+            # The wobble reaching 1.6x the reference, and the last two epochs without
+            # redrawing (bench.elastic_reach): the elastic drop on the test set 1.5-1.6 points
+            # instead of 2.2, at 99.56-99.65 % over three seeds.
             TrainConfig(learning_rate=3e-3, batch_size=128, epochs=7, shift_pixels=2,
-                        cosine_schedule=True, distort=0.5),
+                        cosine_schedule=True, distort=0.5, elastic_reach=1.6,
+                        clean_final_epochs=2),
             outputs_logits=True,
         ),
         ModelSpec(

@@ -64,6 +64,12 @@ class Batches(keras.utils.PyDataset):
         self.epoch += 1
         self.order = self.shuffled()
 
+    def settling(self) -> bool:
+        """Whether these are the recipe's clean final epochs. Keras draws a first batch to
+        learn their shapes, then calls on_epoch_end before training: epochs count from 1."""
+        final = self.config.clean_final_epochs
+        return bool(final) and self.epoch > self.config.epochs - final
+
     def __enter__(self) -> Batches:
         return self
 
@@ -88,8 +94,9 @@ class Batches(keras.utils.PyDataset):
         rng = np.random.default_rng((self.config.seed, self.epoch, index))
         ids = self.order[index * size : (index + 1) * size]
         clean = self.images[ids]
-        if self.config.distort:
-            clean = distortions.augment(clean, self.labels[ids], rng, self.config.distort)
+        if self.config.distort and not self.settling():
+            clean = distortions.augment(clean, self.labels[ids], rng, self.config.distort,
+                                        reach=self.config.elastic_reach)
         if self.config.shift_pixels:
             clean = random_shift(clean, self.config.shift_pixels, rng)
         if self.config.mirror:

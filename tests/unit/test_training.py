@@ -97,6 +97,37 @@ def test_batches_are_the_same_whichever_thread_draws_them_in_whichever_order():
     assert not np.array_equal(first[5][1], second[5][1])  # a new epoch, a new order
 
 
+def test_the_clean_final_epochs_train_on_the_digits_as_written():
+    """cnn_best's last epochs skip the redrawing. Which epochs those are rests on Keras
+    calling on_epoch_end once before training (Batches.settling): pinned here."""
+    config = TrainConfig(epochs=3, distort=0.5, clean_final_epochs=1, train_samples=512)
+    x_train, y_train, *_, classes = keras_loop.training_data("mnist", config)
+    drawn: list[tuple[int, int]] = []
+
+    class Watched(keras_loop.Batches):
+        def __getitem__(self, index: int):
+            drawn.append((self.epoch, index))
+            return super().__getitem__(index)
+
+    spec = zoo.spec("mlp")
+    model = spec.build(x_train.shape[1:], classes)
+    with Watched(x_train, y_train, config) as batches:
+        keras_loop.compile_model(model, config, spec.outputs_logits, len(batches))
+        model.fit(batches, epochs=config.epochs, verbose=0)
+    trained_on = {epoch for epoch, _ in drawn if drawn.count((epoch, len(batches) - 1))}
+    assert trained_on == {1, 2, 3}  # every batch of each epoch drawn, counted from 1
+    settling = []
+    for epoch in (1, 2, 3):
+        batches.epoch = epoch
+        settling.append(batches.settling())
+    assert settling == [False, False, True]
+    as_written = x_train[batches.order[: config.batch_size]]
+    np.testing.assert_array_equal(batches[0][0], as_written)  # epoch 3: not redrawn
+    batches.epoch = 2
+    batches.order = batches.shuffled()
+    assert not np.array_equal(batches[0][0], x_train[batches.order[: config.batch_size]])
+
+
 def test_a_fit_stopped_mid_epoch_leaves_no_thread_behind():
     """Keras stops the threads drawing batches at an epoch's end only; Batches lets them go
     when a fit stops mid-epoch (they once waited forever, 6 per stopped fit)."""
