@@ -1,7 +1,9 @@
-"""Issue 18's elastic gap: `cnn_best` trained with its recipe's elastic wobble reaching
-REACH times the redrawing's strength and its last CLEAN epochs without redrawing, each
-measured on the clean test set and under every transformation at the reference strength,
-on bench.robustness's 2,000 test digits and on all 10,000.
+"""Issue 18's elastic gap: `cnn_best` trained with other elastic reaches and clean epochs.
+
+Each variant REACH:CLEAN trains the recipe with its elastic wobble reaching REACH times the
+redrawing's strength and its last CLEAN epochs without redrawing, and measures it on the
+clean test set and under every transformation at the reference strength, on
+bench.robustness's 2,000 test digits and on all 10,000.
 
     python -m bench.elastic_reach [REACH:CLEAN ...] [--epochs N] [--seed S]
 
@@ -61,8 +63,9 @@ def variant(text: str) -> tuple[float, int]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     recipe = zoo.spec("cnn_best").train
-    parser.add_argument("variants", nargs="*", type=variant,
-                        default=[(1.0, 0), (recipe.elastic_reach, recipe.clean_final_epochs)])
+    parser.add_argument("variants", nargs="*", type=variant, metavar="REACH:CLEAN",
+                        default=[(1.0, 0), (recipe.elastic_reach, recipe.clean_final_epochs)],
+                        help="for example 1.6:2 (default: 1:0 and the recipe's own)")
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
     arguments = parser.parse_args()
