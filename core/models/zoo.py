@@ -295,7 +295,7 @@ SPECS: dict[str, ModelSpec] = {
         ModelSpec(
             "cnn_best", "Neural Canvas CNN",
             "ours (Adam, cosine schedule, random shifts, digits redrawn as other writers might "
-            "but in the last two epochs)",
+            "except in the last two epochs)",
             build_cnn_best,
             # Half the CPU time of the 32/64 network's 8 epochs of batch 256 (bench.speed); the
             # seventh epoch keeps seed 0 above 99.5 % (6 epochs: 99.48, 99.55, 99.57 % by seed).
