@@ -75,7 +75,7 @@ async def draw_until(page, url: str, stop: asyncio.Event, tally: Tally, rounds: 
         started = await draw_one(page, rng)
         try:
             await page.wait_for_function(ANSWER, timeout=REDRAW_AFTER_MS)
-        except PlaywrightTimeout:  # a stroke lost by a canvas not yet listening: draw again
+        except PlaywrightTimeout:  # not read in 30 s, sent or not: draw again, and count it
             tally.redrawn += 1
             started = await draw_one(page, rng)
             await stage("waiting for the answer", page.wait_for_function(ANSWER,

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
-from playwright.async_api import async_playwright
+from playwright.async_api import async_playwright, expect
 
 from bench.common import home_restored, percentiles, write
 from bench.sessions import cpu_seconds, cpu_split, guarded, on_cpus, stage
@@ -33,6 +33,7 @@ ARRIVALS_S = 20.0  # students open the page over the first 20 s
 # A press the page has not taken by then is an error. Not pressed again: a press taken late
 # would then count twice (one was, at 60 s: 30 browsers on one core answer slowly).
 TAKEN_S = 180.0
+SENT_S = 60.0  # a drawing its button has not taken by then is drawn again, and counted
 
 
 class Tally:
@@ -41,7 +42,7 @@ class Tally:
     def __init__(self) -> None:
         self.acknowledged = 0
         self.refused: list[str] = []  # the page's own warnings (too soon, pool full)
-        self.redrawn = 0  # drawings drawn again: the button stayed disabled
+        self.redrawn = 0  # drawings drawn again: the button stayed disabled for SENT_S
         self.round_trips: list[float] = []  # press to drawing taken
         self.errors: list[str] = []
         self.students = 0
@@ -64,12 +65,13 @@ async def send(page, name: str, rng: random.Random, tally: Tally) -> None:
     when the page has taken the drawing or refused it."""
     for _ in range(3):
         await draw(page, name, rng)
-        await page.wait_for_timeout(500)  # the canvas sends its picture after the stroke
-        await stage("drawing", page.wait_for_selector(IDLE, timeout=120_000))
         button = page.get_by_role("button", name=name, exact=True)
-        if await button.is_disabled():  # a stroke the canvas did not take: draw again
+        try:  # the canvas sends the drawing 0.2 s after the mouse lifts; its run enables this
+            await expect(button).to_be_enabled(timeout=SENT_S * 1000)
+        except AssertionError:
             tally.redrawn += 1
             continue
+        await stage("drawing", page.wait_for_selector(IDLE, timeout=120_000))
         canvas = await page.locator(CANVAS).first.element_handle()
         started = time.perf_counter()
         await button.click(timeout=120_000)

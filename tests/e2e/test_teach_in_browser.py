@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from core import settings
 from core.data import symbol_pool
@@ -50,15 +51,13 @@ def kept(page) -> int:
 
 
 def add_example(page, name: str) -> None:
-    """Draw `name` and press its class button until the page counts one example more (a
-    stroke drawn before the canvas listens, or a click while the page reruns, can be lost)."""
+    """Draw `name`, wait for its class button to take the drawing, and press it until the page
+    counts one example more (a click while the page reruns can be lost)."""
+    draw_on(page, 0, name)
+    button = page.get_by_role("button", name=name, exact=True)
+    expect(button).to_be_enabled(timeout=30_000)  # once the canvas has sent the drawing
     for _ in range(3):
-        draw_on(page, 0, name)
-        page.wait_for_timeout(500)  # the canvas sends its picture a moment after the stroke
         wait_idle(page)
-        button = page.get_by_role("button", name=name, exact=True)
-        if button.is_disabled():
-            continue
         before = kept(page)  # as of the stroke's rerun: others' sends included
         button.click()
         try:
@@ -134,13 +133,8 @@ def test_a_class_teaches_three_symbols_and_the_network_reads_a_new_one(chromium,
         teacher.get_by_text("Draw one of: +, −, =").wait_for(timeout=180_000)
         teacher.get_by_text("4. Keep it").wait_for(timeout=180_000)  # detectors fitted too
         wait_idle(teacher)
-        for _ in range(3):
-            draw_on(teacher, 1, "=")
-            try:
-                teacher.wait_for_selector(".nc-digit", timeout=15_000)
-                break
-            except PlaywrightTimeout:  # the first stroke after a load can be lost
-                continue
+        draw_on(teacher, 1, "=")
+        teacher.wait_for_selector(".nc-digit", timeout=60_000)
         wait_idle(teacher)
         assert teacher.locator(".nc-digit").first.inner_text() in SYMBOL_STROKES
         for page in (teacher, *students):
