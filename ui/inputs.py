@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from core.data import datasets, preprocess
+from ui import runtime
 
 SHARED_IMAGE = "canvas.image"  # the latest drawing or upload, 28x28 in [0, 1]
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp"]
@@ -34,6 +35,7 @@ def preprocessed(make: Callable[[], np.ndarray]) -> Input:
 def canvas(key_prefix: str, prompt: str = "Draw a digit on the black canvas.") -> Input:
     """A black canvas to draw on in white, with a stroke width and a clear button; `prompt`
     says what to draw while it is empty. Bump `clear_canvas(key_prefix)` to empty it."""
+    runtime.clamp_setting(f"{key_prefix}.stroke", 8, 40)  # the Draw page's is in a fragment
     stroke = st.slider("Stroke width", 8, 40, 20, key=f"{key_prefix}.stroke")
     clears_key = f"{key_prefix}.clears"
     clears = st.session_state.setdefault(clears_key, 0)

@@ -113,24 +113,34 @@ st.html(charts.ANSWER_STYLE)
 if runtime.training_jobs(manager):  # poll only while something trains
     render_training_status(runtime.store_signature(DATASET))
 
-input_col, mlp_col, cnn_col = st.columns([1.05, 1, 1], gap="large")
-with input_col:
-    image, true_label, message = inputs.choose("draw", SOURCES)
-    if image is not None:
-        charts.pixels(st, plots.gray_to_rgb(image), 140,
-                      "What the networks see: 28x28, cropped to the ink, fitted in 20x20, "
-                      "centred by mass")
-        share_with_class(image)
-    else:
-        st.info(message or "Draw a digit.")
-    cnn_card = choose_cnn()
 
-if cnn_card is not None:
-    runtime.announce_swap("draw.version", cnn_card, f"{cnn_card.title} "
-                          f"({cnn_card.test_accuracy:.2%} on the test set) is ready and now "
-                          "reads your drawings.")
-mlp_card = next((card for name in zoo.MLPS if (card := store.read_card(name, DATASET))), None)
-mlp = runtime.load_classifier(mlp_card.name, DATASET) if mlp_card else None
-cnn = runtime.load_classifier(cnn_card.name, DATASET) if cnn_card else None
-render_model(mlp_col, "MLP", mlp, image, true_label)
-render_model(cnn_col, "CNN", cnn, image, true_label)
+
+@st.fragment
+def draw_and_read() -> None:
+    """The input and both networks' answers; a fragment, so a stroke reruns only this and not
+    the navigation, the sidebar and the header around it."""
+    input_col, mlp_col, cnn_col = st.columns([1.05, 1, 1], gap="large")
+    with input_col:
+        image, true_label, message = inputs.choose("draw", SOURCES)
+        if image is not None:
+            charts.pixels(st, plots.gray_to_rgb(image), 140,
+                          "What the networks see: 28x28, cropped to the ink, fitted in 20x20, "
+                          "centred by mass")
+            share_with_class(image)
+        else:
+            st.info(message or "Draw a digit.")
+        cnn_card = choose_cnn()
+
+    if cnn_card is not None:
+        runtime.announce_swap("draw.version", cnn_card, f"{cnn_card.title} "
+                              f"({cnn_card.test_accuracy:.2%} on the test set) is ready and "
+                              "now reads your drawings.")
+    mlp_card = next((card for name in zoo.MLPS if (card := store.read_card(name, DATASET))),
+                    None)
+    mlp = runtime.load_classifier(mlp_card.name, DATASET) if mlp_card else None
+    cnn = runtime.load_classifier(cnn_card.name, DATASET) if cnn_card else None
+    render_model(mlp_col, "MLP", mlp, image, true_label)
+    render_model(cnn_col, "CNN", cnn, image, true_label)
+
+
+draw_and_read()

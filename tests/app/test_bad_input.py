@@ -107,7 +107,8 @@ def test_junk_query_parameters_are_ignored(use_trained, page):
 
 # A slider's value put in the session beyond its range (by code, a stale value, a crafted
 # request); values set through the widget itself are clamped by Streamlit.
-OUT_OF_RANGE = [("views/draw.py", "draw.stroke", 1000, 20),
+OUT_OF_RANGE = [("views/draw.py", "draw.stroke", 1000, None),
+                ("views/inside.py", "inside.filter", 1000, 0),
                 ("views/denoise.py", "denoise.level", 7.5, None),
                 ("views/gan.py", "gan.minutes.dcgan_fast", 500, None),
                 ("views/latent.py", "latent.steps", 10**6, None)]
