@@ -114,7 +114,6 @@ if runtime.training_jobs(manager):  # poll only while something trains
     render_training_status(runtime.store_signature(DATASET))
 
 
-
 @st.fragment
 def draw_and_read() -> None:
     """The input and both networks' answers; a fragment, so a stroke reruns only this and not
