@@ -162,7 +162,7 @@ def stroke(page, points: list[tuple[float, float]], canvas: int = 0) -> None:
     `canvas`-th canvas, scrolled into view first (the mouse reaches only what shows).
 
     The canvas sends the drawing 200 ms after the mouse lifts (the component waits for the
-    next stroke), so the page's run on it starts about 0.25 s later, 0.5-0.6 s in a browser
+    next stroke), so the page's run on it starts about 0.25 s later, 0.47-0.61 s in a browser
     slowed 8x: right after this returns the page is still idle and as it was. Wait for what
     the stroke changes, not for idle."""
     found = page.locator(CANVAS).nth(canvas)
