@@ -19,13 +19,21 @@ import time
 from pathlib import Path
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import async_playwright
 
 from bench.common import home_restored, percentiles, write
 from bench.sessions import cpu_seconds, cpu_split, guarded, on_cpus, stage
 from core import settings
 from core.data import symbol_pool
-from tests.e2e.browser import CANVAS, CHROMIUM, CHROMIUM_ARGS, IDLE, SYMBOL_STROKES, app_server
+from tests.e2e.browser import (
+    CANVAS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ENABLED_AND_IDLE,
+    IDLE,
+    SYMBOL_STROKES,
+    app_server,
+)
 
 STUDENTS, SENDS_EACH = 30, 5
 CLASSES = tuple(SYMBOL_STROKES)
@@ -65,13 +73,12 @@ async def send(page, name: str, rng: random.Random, tally: Tally) -> None:
     when the page has taken the drawing or refused it."""
     for _ in range(3):
         await draw(page, name, rng)
-        button = page.get_by_role("button", name=name, exact=True)
         try:  # the canvas sends the drawing 0.2 s after the mouse lifts; its run enables this
-            await expect(button).to_be_enabled(timeout=SENT_S * 1000)
-        except AssertionError:
+            await page.wait_for_function(ENABLED_AND_IDLE, arg=name, timeout=SENT_S * 1000)
+        except PlaywrightTimeout:
             tally.redrawn += 1
             continue
-        await stage("drawing", page.wait_for_selector(IDLE, timeout=120_000))
+        button = page.get_by_role("button", name=name, exact=True)
         canvas = await page.locator(CANVAS).first.element_handle()
         started = time.perf_counter()
         await button.click(timeout=120_000)

@@ -78,8 +78,9 @@ def collect(pool: symbol_pool.Pool) -> None:
     allowed = instructor or st.toggle(
         "Send my drawings to the class's examples", key="teach.share",
         help="Only the 28x28 image and the class you pick are kept, with a random id.")
-    if image is None:
-        st.caption(message or "")
+    # Always there, so the buttons keep their place: else a stroke's rerun shows the new row of
+    # buttons beside the old one until it ends.
+    st.caption(message or "")
     columns = st.columns(min(5, len(pool.classes)))
     for index, name in enumerate(pool.classes):
         if columns[index % len(columns)].button(

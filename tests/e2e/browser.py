@@ -87,6 +87,13 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
+# A button named `name` enabled on a page done running (mid-run, a stale copy of a button can
+# show beside its new one, and the two can disagree).
+ENABLED_AND_IDLE = ("name => document.querySelector(\"" + IDLE + "\") !== null && "
+                    "[...document.querySelectorAll('button')]"
+                    ".some(b => b.innerText.trim() === name && !b.disabled)")
+
+
 def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
 

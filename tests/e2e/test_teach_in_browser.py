@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import expect
 
 from core import settings
 from core.data import symbol_pool
 from tests.conftest import as_home
 from tests.e2e.browser import (
     CANVAS,
+    ENABLED_AND_IDLE,
     SYMBOL_STROKES,
     running_app,
     sign_in_as_instructor,
@@ -54,8 +54,8 @@ def add_example(page, name: str) -> None:
     """Draw `name`, wait for its class button to take the drawing, and press it until the page
     counts one example more (a click while the page reruns can be lost)."""
     draw_on(page, 0, name)
+    page.wait_for_function(ENABLED_AND_IDLE, arg=name, timeout=30_000)  # the drawing was sent
     button = page.get_by_role("button", name=name, exact=True)
-    expect(button).to_be_enabled(timeout=30_000)  # once the canvas has sent the drawing
     for _ in range(3):
         wait_idle(page)
         before = kept(page)  # as of the stroke's rerun: others' sends included
