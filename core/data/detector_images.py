@@ -25,7 +25,7 @@ from core.data import datasets, distortions, non_digits, pen, preprocess
 
 DIGIT_SAMPLES = 10_000  # training digits, half of them redrawn, and some through the canvas
 CANVAS_DIGITS = 1_500
-NON_DIGIT_SAMPLES = 4_000  # generated drawings, every family in turn
+NON_DIGIT_SAMPLES = 6_000  # generated drawings, every family in turn (about 200 of each)
 CALIBRATION_SAMPLES = 5_000  # held-out digits (the first half of the test set) for the threshold
 DATASETS = ("mnist",)  # where "not a digit" means something
 

@@ -40,17 +40,14 @@ STROKES: dict[str, list[pen.Stroke]] = {
     "circle": [pen.circle(0.5, 0.5, 0.5, 0, 370, 50)],
     "triangle": non_digits.triangle(np.random.default_rng(0)),
     "square": non_digits.square(np.random.default_rng(0)),
-    "star": non_digits.star(np.random.default_rng(0)),
+    "star": [non_digits.pentagram()],
     **non_digits.LETTERS,
     "B": [[(0.0, 1.0), (0.0, 0.0), (0.6, 0.0), (0.85, 0.12), (0.85, 0.35), (0.6, 0.48),
            (0.0, 0.48)], [(0.6, 0.48), (0.95, 0.62), (0.95, 0.86), (0.65, 1.0), (0.0, 1.0)]],
     "C": [pen.circle(0.5, 0.5, 0.5, 40, 320)],
     "D": [[(0.0, 0.0), (0.0, 1.0)], pen.circle(0.0, 0.5, 0.5, -90, 90)],
-    "L": [[(0.0, 0.0), (0.0, 1.0), (0.9, 1.0)]],
-    "T": [[(0.0, 0.0), (1.0, 0.0)], [(0.5, 0.0), (0.5, 1.0)]],
     "U": [[(0.0, 0.0), (0.0, 0.6)] + pen.circle(0.5, 0.6, 0.5, 180, 0, 20)
           + [(1.0, 0.6), (1.0, 0.0)]],
-    "V": [[(0.0, 0.0), (0.5, 1.0), (1.0, 0.0)]],
 }
 
 

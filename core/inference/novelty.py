@@ -6,16 +6,19 @@ the threshold that keeps 99.5 % of held-out digits, the Mahalanobis distance to 
 class (Lee et al. 2018) flags 3 % of them on the MLP's features and the distance to the
 10th nearest training digit (Sun et al. 2022) 22 %. So the detector learns from examples of
 both, as outlier exposure does (Hendrycks et al. 2019), without retraining the classifier:
-a logistic regression on its own features (see `describer`) separates training digits
-(as they are, redrawn as other writers might, and drawn through the canvas: see
-core.data.distortions) from drawings that are not digits (core.data.non_digits). The
-threshold is set on data: the score that DIGIT_COVERAGE of held-out digits (the first half
-of the test set) stay under. The fitted detector (3 numbers per feature and one) is kept
-on the model's card.
+a small network (one hidden layer of HIDDEN_UNITS) on the classifier's own features (see
+`describer`) separates training digits (as they are, redrawn as other writers might, and
+drawn through the canvas: see core.data.distortions) from drawings that are not digits
+(core.data.non_digits). Measured on cnn_best with half the families of drawings left out of
+the fit, it flagged 77 and 91 % of the other half where a logistic regression on the same
+features flagged 65 and 85 % (the same share of digits flagged). The threshold is set on
+data: the score that DIGIT_COVERAGE of held-out digits (the first half of the test set)
+stay under. The fitted detector is kept on the model's card.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 from dataclasses import asdict, dataclass
@@ -23,16 +26,18 @@ from dataclasses import asdict, dataclass
 import keras
 import numpy as np
 from scipy import optimize, special
+from sklearn.neural_network import MLPClassifier
 
 from core import store
 from core.data import datasets, detector_images, distortions, non_digits
 from core.models.taps import Taps, last_dense
 
 DIGIT_COVERAGE = 0.995  # the share of held-out digits under the threshold
-RIDGE = 1e-3
+HIDDEN_UNITS, HIDDEN_PENALTY = 32, 1e-2  # 16 units left out 75 and 90 %; 8 units 60 and 81 %
+RIDGE = 1e-3  # the logistic regression's
 # Named by what it reads and learns from: a card whose detector says otherwise is refitted.
-METHOD = ("logistic regression on pooled stage and penultimate features; digits as is, "
-          "redrawn and through the canvas against generated non-digits")
+METHOD = ("one hidden layer on pooled stage and penultimate features; digits as is, "
+          "redrawn and through the canvas against generated non-digits of 29 families")
 # A classifier fits its detector on every EVERY-th fitting image (all of them); first
 # launch's quick classifiers on every QUICK_EVERY-th: reading all 20,500 took 15 s of the
 # quick CNN's 42 s on a slow 2-core host, a quarter takes 5 s. On that quick CNN, 0.56 % of
@@ -41,7 +46,8 @@ METHOD = ("logistic regression on pooled stage and penultimate features; digits 
 EVERY, QUICK_EVERY = 1, 4
 # New symbols a class teaches (core.training.teach): "none of them" is learnt the same way,
 # from the class's examples redrawn against digits and drawings of other families. With a
-# few dozen examples the threshold is looser: SYMBOL_COVERAGE of held-out examples pass.
+# few dozen examples the threshold is looser: SYMBOL_COVERAGE of held-out examples pass. It
+# stays a logistic regression: a class's few examples are too few for a hidden layer.
 SYMBOL_METHOD = ("logistic regression on pooled stage and penultimate features; a class's "
                  "examples, redrawn, against digits and generated drawings of other families")
 SYMBOL_COVERAGE = 0.98
@@ -91,19 +97,24 @@ def _is_stage(layer: keras.layers.Layer) -> bool:
 
 @dataclass(frozen=True)
 class DigitDetector:
-    """A logistic regression on standardised detector inputs: a high score says "not a digit"."""
+    """A small network on standardised detector inputs, or a logistic regression when it has
+    no hidden layer: a high score says "not a digit"."""
 
     mean: list[float]
     scale: list[float]
-    weights: list[float]  # one per input, then the bias
+    weights: list[float]  # one per hidden unit (or input), then the bias
     threshold: float
     method: str = METHOD
+    # The hidden layer's weights, a row per input and then the biases, as float32 in base64:
+    # as a list of numbers they made the card eight times longer.
+    hidden: str = ""
 
     def scores(self, inputs: np.ndarray) -> np.ndarray:
         """Return each row's log-odds of not being a digit."""
-        standard = (np.asarray(inputs, np.float64) - self.mean) / self.scale
-        weights = np.asarray(self.weights)
-        return standard @ weights[:-1] + weights[-1]
+        read = (np.asarray(inputs, np.float64) - self._mean) / self._scale
+        if self.hidden:
+            read = np.maximum(read @ self._hidden[:-1] + self._hidden[-1], 0.0)
+        return read @ self._weights[:-1] + self._weights[-1]
 
     def flags(self, inputs: np.ndarray) -> np.ndarray:
         return self.scores(inputs) > self.threshold
@@ -115,30 +126,63 @@ class DigitDetector:
     def from_dict(cls, stored: dict) -> DigitDetector:
         return cls(**stored)
 
+    # As arrays, made once: every drawing is scored.
+    @functools.cached_property
+    def _mean(self) -> np.ndarray:
+        return np.asarray(self.mean)
+
+    @functools.cached_property
+    def _scale(self) -> np.ndarray:
+        return np.asarray(self.scale)
+
+    @functools.cached_property
+    def _weights(self) -> np.ndarray:
+        return np.asarray(self.weights)
+
+    @functools.cached_property
+    def _hidden(self) -> np.ndarray:
+        flat = np.frombuffer(base64.b64decode(self.hidden), "<f4").astype(np.float64)
+        return flat.reshape(len(self.mean) + 1, -1)
+
 
 def fit(digits: np.ndarray, others: np.ndarray, held_out: np.ndarray,
-        coverage: float = DIGIT_COVERAGE, method: str = METHOD) -> DigitDetector:
-    """Fit the regression on detector inputs of digits (or whatever the classes are) and of
-    everything else (weighted equally), then set the threshold that `coverage` of held-out
-    class members stay under."""
+        coverage: float = DIGIT_COVERAGE, method: str = METHOD,
+        hidden_units: int = HIDDEN_UNITS) -> DigitDetector:
+    """Fit the detector on detector inputs of digits (or whatever the classes are) and of
+    everything else, then set the threshold that `coverage` of held-out class members stay
+    under. With no hidden units it is a logistic regression, the two kinds weighted equally."""
     inputs = np.concatenate([digits, others])
     is_other = np.r_[np.zeros(len(digits)), np.ones(len(others))]
-    weight = np.where(is_other == 1, 0.5 / len(others), 0.5 / len(digits))
     mean, scale = inputs.mean(axis=0), inputs.std(axis=0) + 1e-6
-    design = np.c_[(inputs - mean) / scale, np.ones(len(inputs))]
+    standard = (inputs - mean) / scale
+    if hidden_units:
+        network = MLPClassifier((hidden_units,), alpha=HIDDEN_PENALTY, max_iter=300,
+                                random_state=0).fit(standard, is_other)
+        layer = np.r_[network.coefs_[0], network.intercepts_[0][None]].astype("<f4")
+        hidden = base64.b64encode(layer.tobytes()).decode("ascii")
+        weights = np.r_[network.coefs_[1][:, 0], network.intercepts_[1]].tolist()
+    else:
+        hidden, weights = "", _logistic(standard, is_other).tolist()
+    detector = DigitDetector(mean.tolist(), scale.tolist(), weights, np.inf, method, hidden)
+    threshold = float(np.quantile(detector.scores(held_out), coverage))
+    return DigitDetector(mean.tolist(), scale.tolist(), weights, threshold, method, hidden)
+
+
+def _logistic(standard: np.ndarray, is_other: np.ndarray) -> np.ndarray:
+    """A ridge logistic regression's weights (one per input, then the bias), each kind of
+    example weighted equally."""
+    share = np.where(is_other == 1, 0.5 / is_other.sum(), 0.5 / (1 - is_other).sum())
+    design = np.c_[standard, np.ones(len(standard))]
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
         z = design @ w
-        value = float(weight @ (np.logaddexp(0.0, z) - is_other * z)) + RIDGE * w[:-1] @ w[:-1]
-        gradient = design.T @ (weight * (special.expit(z) - is_other))
+        value = float(share @ (np.logaddexp(0.0, z) - is_other * z)) + RIDGE * w[:-1] @ w[:-1]
+        gradient = design.T @ (share * (special.expit(z) - is_other))
         gradient[:-1] += 2 * RIDGE * w[:-1]
         return value, gradient
 
-    found = optimize.minimize(loss, np.zeros(design.shape[1]), jac=True, method="L-BFGS-B",
-                              options={"maxiter": 1000})
-    detector = DigitDetector(mean.tolist(), scale.tolist(), found.x.tolist(), np.inf, method)
-    threshold = float(np.quantile(detector.scores(held_out), coverage))
-    return DigitDetector(mean.tolist(), scale.tolist(), found.x.tolist(), threshold, method)
+    return optimize.minimize(loss, np.zeros(design.shape[1]), jac=True, method="L-BFGS-B",
+                             options={"maxiter": 1000}).x
 
 
 def detector_of(stored: store.StoredModel, outputs_logits: bool) -> DigitDetector | None:
@@ -187,7 +231,7 @@ def fit_symbols(model: keras.Model, examples: np.ndarray, held_out: np.ndarray,
     inputs_of = _reader(model, outputs_logits=True)
     return fit(inputs_of(redrawn(examples, SYMBOL_COPIES)), inputs_of(others),
                inputs_of(redrawn(checks, max(2, SYMBOL_COPIES // 2))), SYMBOL_COVERAGE,
-               SYMBOL_METHOD)
+               SYMBOL_METHOD, hidden_units=0)
 
 
 def _reader(model: keras.Model, outputs_logits: bool):

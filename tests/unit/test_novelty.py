@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import keras
 import numpy as np
 import pytest
@@ -91,12 +93,35 @@ def test_one_prediction_carries_the_verdict(use_trained):
     assert not digit.not_a_digit
 
 
-def test_the_threshold_keeps_the_held_out_share_of_digits():
+@pytest.mark.parametrize("hidden_units", [novelty.HIDDEN_UNITS, 0])
+def test_the_threshold_keeps_the_held_out_share_of_digits(hidden_units):
+    """The digits' detector (a hidden layer) and the Teach page's (a logistic regression)."""
     rng = np.random.default_rng(0)
     digits, held_out = rng.normal(0, 1, (2000, 4)), rng.normal(0, 1, (2000, 4))
     others = rng.normal(3, 1, (2000, 4))
-    detector = novelty.fit(digits, others, held_out)
+    detector = novelty.fit(digits, others, held_out, hidden_units=hidden_units)
+    assert bool(detector.hidden) == bool(hidden_units)
     assert abs(detector.flags(held_out).mean() - (1 - novelty.DIGIT_COVERAGE)) < 0.002
     assert detector.flags(rng.normal(3, 1, (1000, 4))).mean() > 0.9
-    assert novelty.DigitDetector.from_dict(detector.as_dict()) == detector
+    kept = novelty.DigitDetector.from_dict(json.loads(json.dumps(detector.as_dict())))
+    assert kept == detector
+    np.testing.assert_array_equal(kept.scores(held_out), detector.scores(held_out))
 
+
+def test_a_detector_stored_before_hidden_layers_still_reads():
+    """The Teach page's networks kept logistic regressions on their cards before the digits'
+    detector had a hidden layer."""
+    stored = {"mean": [0.0, 1.0], "scale": [1.0, 2.0], "weights": [1.0, -1.0, 0.5],
+              "threshold": 0.0, "method": novelty.SYMBOL_METHOD}
+    detector = novelty.DigitDetector.from_dict(stored)
+    np.testing.assert_allclose(detector.scores(np.array([[2.0, 5.0]])), [2.0 - 2.0 + 0.5])
+
+
+
+def test_every_family_of_non_digits_comes_through_the_canvas_path_and_varies():
+    for family in non_digits.FAMILIES:
+        images, names = non_digits.drawings(4, seed=1, families=(family,))
+        assert images.shape == (4, 28, 28) and names == [family] * 4
+        assert 0.0 <= images.min() and images.max() <= 1.0
+        assert all(image.sum() > 10 for image in images), family  # ink, not a dot
+        assert len({image.tobytes() for image in images}) == 4, family
