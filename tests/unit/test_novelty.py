@@ -61,7 +61,7 @@ def test_the_fitting_images_are_made_once_and_kept_beside_the_dataset(tmp_path, 
         monkeypatch.setattr(detector_images, constant, size)
     detector_images.fitting_images.cache_clear()
     made = detector_images.fitting_images("mnist")
-    assert [len(images) for images in made] == [46, 12, 10]
+    assert [len(images) for images in made] == [46, 12, 20]
     assert [path.name for path in data.glob("mnist-detector-images-*.npz")] and not list(
         data.glob("*.partial*"))
     detector_images.fitting_images.cache_clear()
