@@ -10,7 +10,9 @@ from core.data import datasets
 from core.figures import plots
 from core.inference import denoise, predict
 from core.models import zoo
+from core.training import fit, keras_loop
 from ui import charts, inputs, runtime
+from ui import classroom as roles
 
 DATASET = "mnist"
 SOURCES = ("Draw", "Upload", "Test sample")
@@ -70,11 +72,12 @@ def share_with_class(image: np.ndarray) -> None:
 
 
 def render_model(column, title: str, classifier: predict.Classifier | None,
-                 image: np.ndarray | None, true_label: int | None) -> None:
+                 image: np.ndarray | None, true_label: int | None,
+                 names: tuple[str, ...]) -> None:
     with column:
         if classifier is None:
             st.subheader(title)
-            st.info("Training… this panel fills in as soon as the model is ready.")
+            offer_training(title, names)
             return
         card = classifier.card
         st.subheader(card.title)
@@ -87,6 +90,20 @@ def render_model(column, title: str, classifier: predict.Classifier | None,
         charts.reading(st, str(result.digit), result, image)
         render_novelty(result)
         charts.probability_bars(st, result.probabilities, datasets.DIGITS, true_label)
+
+
+def offer_training(title: str, names: tuple[str, ...]) -> None:
+    """While one of the panel's models trains, say the panel fills in; when none does (first
+    launch's training stopped, or switched off), say so and offer to train the first."""
+    prefixes = tuple(keras_loop.training_key(name, DATASET) for name in names)
+    if any(job.key.startswith(prefixes) for job in runtime.training_jobs(manager)):
+        st.info("Training… this panel fills in as soon as the model is ready.")
+        return
+    st.info(f"No {title} is trained yet, and none is training.")
+    if roles.button(f"Train {names[0]}", key=f"draw.train.{names[0]}",
+                    icon=":material/model_training:"):
+        fit.submit_training(manager, names[0], DATASET)
+        st.rerun(scope="app")  # the page's training panel follows it
 
 
 def render_novelty(result: predict.Prediction) -> None:
@@ -110,8 +127,12 @@ NOVELTY_HELP = ("A softmax always names a digit, a smiley included, and is often
                 "digits below it.")
 
 st.html(charts.ANSWER_STYLE)
-if runtime.training_jobs(manager):  # poll only while something trains
-    render_training_status(runtime.store_signature(DATASET))
+# Always there, empty when nothing trains: had the training panel come and gone in the page's
+# own place, everything after it would move one place up or down, and the canvas, remade in
+# its new place, would lose the drawing it shows.
+with st.container():
+    if runtime.training_jobs(manager):  # poll only while something trains
+        render_training_status(runtime.store_signature(DATASET))
 
 
 @st.fragment
@@ -138,8 +159,8 @@ def draw_and_read() -> None:
                     None)
     mlp = runtime.load_classifier(mlp_card.name, DATASET) if mlp_card else None
     cnn = runtime.load_classifier(cnn_card.name, DATASET) if cnn_card else None
-    render_model(mlp_col, "MLP", mlp, image, true_label)
-    render_model(cnn_col, "CNN", cnn, image, true_label)
+    render_model(mlp_col, "MLP", mlp, image, true_label, zoo.MLPS)
+    render_model(cnn_col, "CNN", cnn, image, true_label, zoo.CNNS)
 
 
 draw_and_read()

@@ -11,6 +11,7 @@ from core import store
 from core.data import non_digits
 from tests.app.conftest import open_page, text_of
 from tests.drawings import canvas_rgba, canvas_state, digit_canvas, png_bytes
+from ui import runtime
 
 CANVAS_KEY = "draw.canvas.0"
 
@@ -106,12 +107,36 @@ def test_the_cnn_selector_offers_the_trained_cnns(draw_page):
     assert not draw_page.exception
 
 
-def test_with_no_models_the_page_still_works(nc_home):
+def test_with_no_models_the_page_still_works_and_offers_to_train_them(nc_home):
+    """Nothing trains here (first launch's training is off in tests, as after a lecturer
+    stops it): each panel says so and offers its default model, which then trains."""
     app = open_page("views/draw.py")
     app.session_state[CANVAS_KEY] = canvas_state(digit_canvas(0))
     app.run()
     assert not app.exception
-    assert text_of(app).count("Training… this panel fills in") == 2
+    assert "No MLP is trained yet" in text_of(app) and "No CNN is trained yet" in text_of(app)
+    assert "Training…" not in text_of(app)
+    place = canvas_place(app.main)
+    next(b for b in app.button if b.label == "Train mlp_augmented").click().run()
+    assert not app.exception
+    # The training panel appeared above the canvas, which kept its place (moved, a component
+    # is made anew in the browser, and shows an empty canvas beside the old answers).
+    assert "The first models are training" in text_of(app)
+    assert canvas_place(app.main) == place
+    assert [job.key for job in runtime.training_jobs(runtime.job_manager())] == [
+        "train:mnist:mlp_augmented:full"]
+    assert text_of(app).count("Training… this panel fills in") == 1  # the MLP's panel
+    assert "No CNN is trained yet" in text_of(app)
+
+
+def canvas_place(node, path: tuple[int, ...] = ()) -> tuple[int, ...] | None:
+    """Where the canvas component sits in the page's tree of elements."""
+    for index, child in enumerate(getattr(node, "children", {}).values()):
+        if child.type == "bidi_component":
+            return (*path, index)
+        if (found := canvas_place(child, (*path, index))) is not None:
+            return found
+    return None
 
 
 def test_a_corrupt_model_is_explained_and_moved_aside(nc_home, trained_home):
