@@ -5,8 +5,9 @@ and held-out digits, as written and redrawn, for the threshold.
 They are the same every time (fixed seeds) and take 10 to 20 s to make on a 2-core CPU,
 most of it drawing the non-digits through the canvas path; on first launch that stood
 between the first quick model and its first prediction. So they are made once and kept
-beside the dataset, under a name that changes with the code that makes them;
-`python -m core data fetch` (and so `make run`) makes them ahead of time.
+beside the dataset, under a name that changes with the code that makes them (a new file
+replaces the older ones); `python -m core data fetch` (and so `make run`) makes them ahead
+of time.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ def fitting_images(dataset: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         os.replace(partial, path)  # whole or not at all, should two processes race
     except OSError:  # a read-only data folder: made again next time
         partial.unlink(missing_ok=True)
+        return images
+    for older in path.parent.glob(f"{dataset}-detector-images-*.npz"):  # 86 MB each
+        if older != path:
+            older.unlink(missing_ok=True)
     return images
 
 

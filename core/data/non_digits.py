@@ -35,8 +35,8 @@ def pentagram() -> pen.Stroke:
 
 
 def smiley(rng: np.random.Generator) -> list[pen.Stroke]:
-    """A round face: dots or rings for eyes, a smile, a frown or a straight mouth, now and
-    then a nose."""
+    """A round face with two eyes and a smile, a frown or a straight mouth; now and then a
+    nose."""
     eye = rng.uniform(0.03, 0.08)
     face = [pen.circle(0.5, 0.5, 0.5), pen.circle(0.35, 0.38, eye), pen.circle(0.65, 0.38, eye)]
     mouth = int(rng.integers(3))

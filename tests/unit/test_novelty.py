@@ -59,11 +59,13 @@ def test_the_fitting_images_are_made_once_and_kept_beside_the_dataset(tmp_path, 
     for constant, size in (("DIGIT_SAMPLES", 40), ("CANVAS_DIGITS", 6),
                            ("NON_DIGIT_SAMPLES", 12), ("CALIBRATION_SAMPLES", 10)):
         monkeypatch.setattr(detector_images, constant, size)
+    older = data / "mnist-detector-images-0123456789ab.npz"  # made by an earlier version
+    older.write_bytes(b"")
     detector_images.fitting_images.cache_clear()
     made = detector_images.fitting_images("mnist")
     assert [len(images) for images in made] == [46, 12, 20]
-    assert [path.name for path in data.glob("mnist-detector-images-*.npz")] and not list(
-        data.glob("*.partial*"))
+    assert len(list(data.glob("mnist-detector-images-*.npz"))) == 1 and not older.exists()
+    assert not list(data.glob("*.partial*"))
     detector_images.fitting_images.cache_clear()
     monkeypatch.setattr(detector_images, "_make", lambda _: pytest.fail("made again"))
     kept = detector_images.fitting_images("mnist")
