@@ -206,7 +206,7 @@ def detector_of(stored: store.StoredModel, outputs_logits: bool) -> DigitDetecto
         return DigitDetector.from_dict(kept)
     if stored.card.dataset not in detector_images.DATASETS:
         return None
-    detector = fit_for(stored.model, stored.card.dataset, outputs_logits)
+    detector = fit_for(stored.model, stored.card.dataset, outputs_logits, EVERY)
     with contextlib.suppress(OSError):  # a read-only store: fitted again next time
         store.add_metrics(stored.card, novelty=detector.as_dict())
     return detector
