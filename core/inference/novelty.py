@@ -25,7 +25,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import keras
 import numpy as np
@@ -175,8 +175,7 @@ def fit(digits: np.ndarray, others: np.ndarray, held_out: np.ndarray,
     else:
         hidden, weights = "", _logistic(standard, is_other).tolist()
     detector = DigitDetector(mean.tolist(), scale.tolist(), weights, np.inf, method, hidden)
-    threshold = float(np.quantile(detector.scores(held_out), coverage))
-    return DigitDetector(mean.tolist(), scale.tolist(), weights, threshold, method, hidden)
+    return replace(detector, threshold=float(np.quantile(detector.scores(held_out), coverage)))
 
 
 def _logistic(standard: np.ndarray, is_other: np.ndarray) -> np.ndarray:
