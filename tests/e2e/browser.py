@@ -186,6 +186,49 @@ def stroke(page, points: list[tuple[float, float]], canvas: int = 0) -> None:
     page.mouse.up()
 
 
+# An init script for a browser context: counts the messages the page sends to the server
+# (a canvas sending its drawing is one), how many of them a finished run has taken, and how
+# many were sent when the mouse last lifted. One sent while the page runs is taken by the run
+# it restarts; one sent while idle, by the next.
+WATCH_SENDS = """(() => {
+  const send = WebSocket.prototype.send;
+  let watched = null, running = false;
+  window.ncSends = {sent: 0, taken: 0, atMouseUp: 0};
+  window.addEventListener('mouseup', () => { window.ncSends.atMouseUp = window.ncSends.sent; },
+                          true);
+  const state = () => document.querySelector("[data-testid='stApp']")?.dataset.testScriptState;
+  WebSocket.prototype.send = function (data) {
+    const app = document.querySelector("[data-testid='stApp']");
+    if (app && app !== watched) {
+      watched = app;
+      new MutationObserver(records => {  // each state the page passed through, in order
+        for (const value of [...records.slice(1).map(r => r.oldValue), state()]) {
+          if (value === 'running') running = true;
+          if (value === 'notRunning' && running) window.ncSends.taken = window.ncSends.sent;
+        }
+      }).observe(app, {attributes: true, attributeOldValue: true,
+                       attributeFilter: ['data-test-script-state']});
+    }
+    window.ncSends.sent += 1;
+    running = state() === 'running';
+    return send.call(this, data);
+  };
+})()"""
+DRAWING_TAKEN = ("() => window.ncSends.sent > window.ncSends.atMouseUp"
+                 " && window.ncSends.taken === window.ncSends.sent")
+
+
+def draw_and_wait(page, strokes: list[list[tuple[float, float]]], canvas: int = 0) -> None:
+    """Draw strokes on the `canvas`-th canvas of a page whose context runs WATCH_SENDS; return
+    once a finished run of the page has taken the drawing with its last stroke. (A drawing of
+    several strokes can be sent stroke by stroke: a run that took only the first ones may have
+    ended already, leaving the page idle and a button enabled by the partial drawing.)"""
+    for points in strokes:
+        stroke(page, points, canvas)
+    page.wait_for_function(DRAWING_TAKEN, timeout=60_000)  # sent 200 ms after the mouse lifts
+    wait_idle(page)
+
+
 def clear_canvas(page) -> None:
     """Press Clear and wait for the fresh canvas: the old one is replaced by a new component
     (a new key), and a stroke drawn before the new one is listening is lost."""

@@ -12,11 +12,11 @@ from core.data import symbol_pool
 from tests.conftest import as_home
 from tests.e2e.browser import (
     CANVAS,
-    ENABLED_AND_IDLE,
     SYMBOL_STROKES,
+    WATCH_SENDS,
+    draw_and_wait,
     running_app,
     sign_in_as_instructor,
-    stroke,
     wait_idle,
 )
 
@@ -32,39 +32,30 @@ def hall_url(teach_home):
 
 
 def draw_on(page, index: int, name: str) -> None:
-    """Draw a symbol, stroke by stroke, on the page's `index`-th canvas."""
+    """Draw a symbol, stroke by stroke, on the page's `index`-th canvas; return once the page
+    has taken the whole drawing."""
     canvas = page.locator(CANVAS).nth(index)
     canvas.wait_for(state="visible")
     canvas.scroll_into_view_if_needed()  # the mouse only reaches what is on screen
-    for points in SYMBOL_STROKES[name]:
-        stroke(page, points, index)
-    wait_idle(page)
+    draw_and_wait(page, SYMBOL_STROKES[name], index)
 
 
-KEPT = ("() => parseInt([...document.querySelectorAll('p')].find(p => p.innerText.includes("
-        "'of at most')).innerText.replace(/,/g, ''))")
-
-
-def kept(page) -> int:
-    """The pool's size as the page last stated it ("12 of at most 5,000 examples kept")."""
-    return page.evaluate(KEPT)
+# How many examples a class's tab counts ("− (2)").
+EXAMPLES = ("name => { const tab = [...document.querySelectorAll('[role=tab]')].find("
+            "t => t.innerText.trim().startsWith(name + ' (')); "
+            "return tab ? parseInt(tab.innerText.trim().slice(name.length + 2)) : -1; }")
 
 
 def add_example(page, name: str) -> None:
-    """Draw `name`, wait for its class button to take the drawing, and press it until the page
-    counts one example more (a click while the page reruns can be lost)."""
+    """Draw `name` and press its class button once: the page takes the drawing (a fresh canvas
+    replaces it) and counts one example of that class more."""
     draw_on(page, 0, name)
-    page.wait_for_function(ENABLED_AND_IDLE, arg=name, timeout=30_000)  # the drawing was sent
-    button = page.get_by_role("button", name=name, exact=True)
-    for _ in range(3):
-        wait_idle(page)
-        before = kept(page)  # as of the stroke's rerun: others' sends included
-        button.click()
-        try:
-            page.wait_for_function(f"({KEPT})() > {before}", timeout=15_000)
-            break
-        except PlaywrightTimeout:
-            continue
+    before = page.evaluate(EXAMPLES, name)
+    canvas = page.locator(CANVAS).first.element_handle()
+    page.get_by_role("button", name=name, exact=True).click()
+    page.wait_for_function("canvas => !canvas.isConnected", arg=canvas, timeout=30_000)
+    page.wait_for_function(f"name => ({EXAMPLES})(name) > {before}", arg=name,
+                           timeout=30_000)
     wait_idle(page)
 
 
@@ -99,6 +90,8 @@ def test_a_class_teaches_three_symbols_and_the_network_reads_a_new_one(chromium,
                                                                        teach_home):
     contexts = [chromium.new_context(viewport={"width": 1500, "height": 1300})
                 for _ in range(3)]
+    for context in contexts:
+        context.add_init_script(WATCH_SENDS)
     teacher, *students = [context.new_page() for context in contexts]
     with as_home(teach_home):
         symbol_pool.clear()  # other tests may have left examples
