@@ -123,6 +123,9 @@ def test_a_class_teaches_three_symbols_and_the_network_reads_a_new_one(chromium,
             "[data-testid=stSliderThumbValue]").inner_text() == "2"
         teacher.get_by_role("button", name="Train both").click()
         teacher.get_by_text("held-out drawings, after learning").first.wait_for(timeout=180_000)
+        # A student's idle page notices the instructor's training by itself (it polls slowly).
+        students[0].get_by_text("held-out drawings, after learning").first.wait_for(
+            timeout=30_000)
         teacher.get_by_text("Draw one of: +, −, =").wait_for(timeout=180_000)
         teacher.get_by_text("4. Keep it").wait_for(timeout=180_000)  # detectors fitted too
         wait_idle(teacher)
