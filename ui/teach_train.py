@@ -68,7 +68,8 @@ def start(submit, pool: Pool, config: teach.TeachConfig) -> None:
 JOB_KEYS = ("teach.train", "teach.curve")
 FOLLOW_S = 0.5  # while one of the page's jobs runs
 # Else only to notice one starting (a student's page, the instructor's): five idle Teach pages
-# polling every 0.5 s cost the server 38 ms of CPU a second, and each browser a redraw.
+# polling every 0.5 s cost the server 38 ms of CPU a second more than five idle Draw pages,
+# and each browser two redraws a second.
 IDLE_POLL_S = 3.0
 
 

@@ -233,7 +233,7 @@ def clear_canvas(page) -> None:
     """Press Clear and wait for the fresh canvas: the old one is replaced by a new component
     (a new key), and a stroke drawn before the new one is listening is lost."""
     old = page.locator(CANVAS).first.element_handle()
-    page.get_by_role("button", name="Clear").click()
+    page.get_by_role("button", name="Clear", exact=True).click()
     page.wait_for_function("canvas => !canvas.isConnected", arg=old)
     page.locator(CANVAS).first.wait_for(state="visible")
     wait_idle(page)
