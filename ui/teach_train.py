@@ -173,8 +173,10 @@ def just_trained(run_id: int, way: str, detector: bool,
     return predict.Classifier(store.StoredModel(_run.models[way], _run.card(way, "unsaved")))
 
 
+@st.fragment
 def use(run: teach.TeachRun | None) -> None:
-    """A canvas read by a trained network: just trained here, or kept in the store."""
+    """A canvas read by a trained network: just trained here, or kept in the store; a
+    fragment, so a stroke reruns only this and not the examples and the training above."""
     options = {f"{JUST_TRAINED}{teach.WAYS[way]}": way for way in (run.models if run else {})}
     stored = {f"{card.title} ({card.name})": card.name for card in store.cards(teach.DATASET)}
     if not options and not stored:
