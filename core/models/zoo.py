@@ -270,9 +270,14 @@ SPECS: dict[str, ModelSpec] = {
         ),
         ModelSpec(
             "mlp_augmented", "MLP 784-256-10, many writers",
-            "the lab's MLP and recipe, trained on digits redrawn as other writers might "
-            "(rotated, slanted, resized, wobbled, thicker or thinner, crossed 7s)",
-            build_mlp, TrainConfig(optimizer="rmsprop", epochs=12, distort=0.5),
+            "the lab's MLP and optimiser, trained longer on digits redrawn as other writers "
+            "might (rotated, slanted, resized, wobbled, thicker or thinner, crossed 7s)",
+            # The lab's 12 epochs with the reference wobble read digits under the reference
+            # elastic distortion 12 points worse than clean ones; 20 epochs with the wobble
+            # reaching 1.6x, 9 points (bench.robustness, two seeds each: 85.6 / 86.1 % ->
+            # 88.8 / 89.1 %, clean and drawn unchanged).
+            build_mlp, TrainConfig(optimizer="rmsprop", epochs=20, distort=0.5,
+                                   elastic_reach=1.6),
             outputs_logits=False,
             quick=TrainConfig(optimizer="rmsprop", epochs=3, distort=0.5, time_budget_s=20),
         ),
