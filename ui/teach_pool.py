@@ -70,15 +70,8 @@ def show_preset(classes: tuple[str, ...]) -> None:
     st.session_state["teach.names"] = ", ".join(symbols.PRESETS.get(preset, classes))
 
 
-@st.fragment
-def collect(classes: tuple[str, ...]) -> None:
-    """A canvas and one button per class that adds the drawing as an example of it; a
-    fragment, so a stroke reruns only this and not the gallery and the training around it
-    (adding an example reruns the page, and so does a stroke after the instructor renamed
-    the `classes` the page last showed)."""
-    pool = current()
-    if pool.classes != classes:
-        st.rerun(scope="app")
+def collect(pool: symbol_pool.Pool) -> None:
+    """A canvas and one button per class that adds the drawing as an example of it."""
     image, _, message = inputs.canvas(CANVAS, prompt="Draw one of the symbols, then press "
                                                      "its button below.")
     instructor = roles.is_instructor()

@@ -21,7 +21,7 @@ st.subheader("1. Examples")
 teach_pool.classes_editor(pool)
 canvas_col, gallery_col = st.columns([1, 1.7], gap="large")
 with canvas_col:
-    teach_pool.collect(pool.classes)
+    teach_pool.collect(pool)
 with gallery_col:
     teach_pool.gallery(pool)
     teach_pool.manage(pool)
