@@ -1,7 +1,7 @@
-"""Pictures the pages redraw often, kept cheap for the server: a network's answer, its
-probabilities as HTML bars and 28x28 pictures sent at 28x28, for every drawing; and charts
-that follow a running job, light SVG pictures while they redraw every few seconds, Plotly
-(hover, zoom) once the job has finished and they stop changing."""
+"""Pictures the pages redraw often, kept cheap for the server: a network's answer and its
+probabilities as one HTML element, and 28x28 pictures sent at 28x28, for every drawing; and
+charts that follow a running job, light SVG pictures while they redraw every few seconds,
+Plotly (hover, zoom) once the job has finished and they stop changing."""
 
 from __future__ import annotations
 
@@ -36,22 +36,41 @@ ANSWER_STYLE = ("<style>.nc-digit{font-size:6rem;font-weight:700;line-height:1;c
                 "image-rendering:pixelated;border-radius:4px}"
                 ".nc-pixels figcaption{text-align:center;font-size:.875rem;opacity:.6;"
                 "padding-top:.25rem}"
+                ".nc-flag,.nc-note{margin-bottom:1rem;font-size:.875rem;border-radius:.5rem}"
+                ".nc-flag{background:rgba(250,202,43,.16);color:#ffe9a8;padding:.75rem 1rem}"
+                ".nc-note{opacity:.75}"
+                ".nc-flag summary,.nc-note summary{cursor:pointer;opacity:.8;margin-top:.25rem}"
+                ".nc-head h3{padding:0 0 .25rem 0}.nc-head p{font-size:.875rem;opacity:.6}"
                 "</style>")
 
 
-def reading(where, text: str, prediction: predict.Prediction, image: np.ndarray) -> None:
-    """A network's answer in large type with how sure it is (struck through when the picture
-    looks like none of the classes) beside its saliency map over the picture, in one HTML
-    element: each element is a message the server sends for every answer, and an st.image
-    a picture the browser then fetches. The page puts ANSWER_STYLE once. `text` may be a
-    class name someone typed: it is escaped."""
+def answer(where, text: str, prediction: predict.Prediction, image: np.ndarray,
+           class_names: Sequence[str], verdict: str = "", true_label: int | None = None,
+           header: str = "") -> None:
+    """A network's answer as one HTML element (the page puts ANSWER_STYLE once): `header`,
+    the answer in large type with how sure it is (struck through when the picture looks like
+    none of the classes) beside its saliency map over the picture, the `verdict` (see
+    `verdict`) and every class's probability as a bar. One element, not five: each is a
+    message the server builds and sends for every drawing. `text` may be a class name
+    someone typed: it is escaped, as are the class names."""
     doubt = " nc-doubt" if prediction.not_a_digit else ""
     heat = pixels_html(plots.saliency_overlay(image, prediction.saliency), 140,
                        "Saliency: pixels that moved the answer")
-    where.markdown(f"<div class='nc-reading'><div><div class='nc-digit{doubt}'>"
-                   f"{html.escape(text)}</div><div class='nc-confidence'>"
-                   f"{prediction.confidence:.0%} sure</div></div>{heat}</div>",
+    reading = (f"<div class='nc-reading'><div><div class='nc-digit{doubt}'>"
+               f"{html.escape(text)}</div><div class='nc-confidence'>"
+               f"{prediction.confidence:.0%} sure</div></div>{heat}</div>")
+    where.markdown(header + reading + verdict
+                   + bars_html(prediction.probabilities, class_names, true_label),
                    unsafe_allow_html=True)
+
+
+def verdict(flagged: bool, headline: str, numbers: str, why: str) -> str:
+    """What a not-a-digit detector made of the picture, as HTML for `answer`: a warning box
+    when it is flagged, a quiet line when not, each with `why` one click away (a tooltip
+    would not open on a phone). `numbers` is HTML."""
+    kind = "class='nc-flag' role='alert'" if flagged else "class='nc-note'"  # as st.warning
+    return (f"<div {kind}><b>{html.escape(headline)}</b> {numbers}"
+            f"<details><summary>What is this score?</summary>{html.escape(why)}</details></div>")
 
 
 def pixels(where, image: np.ndarray, width: int, caption: str | None = None) -> None:
@@ -70,11 +89,11 @@ def pixels_html(image: np.ndarray, width: int, caption: str | None = None) -> st
             + (f"<figcaption>{text}</figcaption>" if caption else "") + "</figure>")
 
 
-def probability_bars(where, probabilities: np.ndarray, class_names: Sequence[str],
-                     true_label: int | None = None, height: int = 200) -> None:
+def bars_html(probabilities: np.ndarray, class_names: Sequence[str],
+              true_label: int | None = None, height: int = 200) -> str:
     """Every class's probability as a bar, the answer highlighted and the class meant, when
-    it differs, in orange. Plain HTML (the page puts ANSWER_STYLE once): it is drawn for
-    every answer, and a Plotly chart cost the server several times more."""
+    it differs, in orange. Plain HTML: it is drawn for every answer, and a Plotly chart cost
+    the server several times more."""
     predicted = int(np.argmax(probabilities))
     bars = []
     for index, (p, name) in enumerate(zip(probabilities, class_names, strict=True)):
@@ -83,8 +102,7 @@ def probability_bars(where, probabilities: np.ndarray, class_names: Sequence[str
         bars.append(f"<div class='nc-bar {kind}' title='{name}: {p:.2%}'><div class='nc-track'>"
                     f"<i style='height:{100 * p:.1f}%'></i><span style='bottom:{100 * p:.1f}%'>"
                     f"{f'{p:.0%}' if p >= 0.01 else ''}</span></div><b>{name}</b></div>")
-    where.markdown(f"<div class='nc-bars' style='height:{height}px'>{''.join(bars)}</div>",
-                   unsafe_allow_html=True)
+    return f"<div class='nc-bars' style='height:{height}px'>{''.join(bars)}</div>"
 
 
 def curves(x: Sequence[float], series: dict[str, Sequence[float | None]], x_title: str,

@@ -32,11 +32,18 @@ def preprocessed(make: Callable[[], np.ndarray]) -> Input:
     return image, None, None
 
 
-def canvas(key_prefix: str, prompt: str = "Draw a digit on the black canvas.") -> Input:
-    """A black canvas to draw on in white, with a stroke width and a clear button; `prompt`
-    says what to draw while it is empty. Bump `clear_canvas(key_prefix)` to empty it."""
-    runtime.clamp_setting(f"{key_prefix}.stroke", 8, 40)  # the Draw page's is in a fragment
-    stroke = st.slider("Stroke width", 8, 40, 20, key=f"{key_prefix}.stroke")
+def stroke_width(key_prefix: str) -> int:
+    """The slider for a canvas's stroke width."""
+    runtime.clamp_setting(f"{key_prefix}.stroke", 8, 40)  # a slider in a fragment: see there
+    return st.slider("Stroke width", 8, 40, 20, key=f"{key_prefix}.stroke")
+
+
+def canvas(key_prefix: str, prompt: str = "Draw a digit on the black canvas.",
+           stroke: int | None = None) -> Input:
+    """A black canvas to draw on in white, with a clear button, and its stroke width slider
+    unless the page shows `stroke_width` elsewhere and passes its `stroke`; `prompt` says
+    what to draw while it is empty. Bump `clear_canvas(key_prefix)` to empty it."""
+    stroke = stroke_width(key_prefix) if stroke is None else stroke
     clears_key = f"{key_prefix}.clears"
     clears = st.session_state.setdefault(clears_key, 0)
     drawing = st_canvas(
@@ -113,6 +120,10 @@ SOURCES: dict[str, Callable[[str], Input]] = {
 
 def choose(key_prefix: str, sources: tuple[str, ...]) -> Input:
     """Let the user pick one of `sources` (labels of SOURCES, the first preselected)."""
-    source = st.segmented_control("Input", sources, default=sources[0],
-                                  key=f"{key_prefix}.source") or sources[0]
-    return SOURCES[source](key_prefix)
+    return SOURCES[source(key_prefix, sources)](key_prefix)
+
+
+def source(key_prefix: str, sources: tuple[str, ...]) -> str:
+    """The control that picks one of `sources`; return the label picked."""
+    return st.segmented_control("Input", sources, default=sources[0],
+                                key=f"{key_prefix}.source") or sources[0]

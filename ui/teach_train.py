@@ -3,6 +3,8 @@ reading new drawings with a trained network, and keeping it in the store."""
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import streamlit as st
 
@@ -212,17 +214,18 @@ def network_key(run: teach.TeachRun | None) -> str:
 
 def read(classifier: predict.Classifier, image: np.ndarray, classes: tuple[str, ...]) -> None:
     result = classifier.predict(image, saliency=True)
-    charts.reading(st, classes[result.digit], result, image)
+    verdict = ""
     if result.not_digit_score is not None:
-        numbers = (f"score **{result.not_digit_score:.1f}**, flagged above "
-                   f"**{result.not_digit_threshold:.1f}**")
+        numbers = (f"score <b>{result.not_digit_score:.1f}</b>, flagged above "
+                   f"<b>{result.not_digit_threshold:.1f}</b>")
         if result.not_a_digit:
-            st.warning(f"**This looks like none of them.** {numbers}; the softmax alone says "
-                       f"{classes[result.digit]}, {result.confidence:.0%} sure.",
-                       icon=":material/help:")
+            verdict = charts.verdict(True, "This looks like none of them.", numbers
+                                     + f"; the softmax alone says "
+                                       f"{html.escape(classes[result.digit])}, "
+                                       f"{result.confidence:.0%} sure.", NONE_HELP)
         else:
-            st.caption(f"Looks like one of them: {numbers}.", help=NONE_HELP)
-    charts.probability_bars(st, result.probabilities, classes)
+            verdict = charts.verdict(False, "Looks like one of them:", numbers + ".", NONE_HELP)
+    charts.answer(st, classes[result.digit], result, image, classes, verdict)
 
 
 NONE_HELP = ("A softmax always names one of the classes. This detector was fitted on the "

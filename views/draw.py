@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import streamlit as st
 
@@ -74,22 +76,23 @@ def share_with_class(image: np.ndarray) -> None:
 def render_model(column, title: str, classifier: predict.Classifier | None,
                  image: np.ndarray | None, true_label: int | None,
                  names: tuple[str, ...]) -> None:
+    """A network's panel: its name and record, and its answer, all in one element."""
     with column:
         if classifier is None:
             st.subheader(title)
             offer_training(title, names)
             return
         card = classifier.card
-        st.subheader(card.title)
-        st.caption(f"{card.test_accuracy:.2%} on the 10,000 MNIST test digits · "
-                   + denoise.trained_for(card)
-                   + (" · quick first-launch model" if card.quick else ""))
+        header = (f"<div class='nc-head'><h3>{html.escape(card.title)}</h3>"
+                  f"<p>{card.test_accuracy:.2%} on the 10,000 MNIST test digits · "
+                  + denoise.trained_for(card)
+                  + (" · quick first-launch model" if card.quick else "") + "</p></div>")
         if image is None:
+            st.markdown(header, unsafe_allow_html=True)
             return
         result = classifier.predict(image, saliency=True)
-        charts.reading(st, str(result.digit), result, image)
-        render_novelty(result)
-        charts.probability_bars(st, result.probabilities, datasets.DIGITS, true_label)
+        charts.answer(st, str(result.digit), result, image, datasets.DIGITS,
+                      novelty_verdict(result), true_label, header)
 
 
 def offer_training(title: str, names: tuple[str, ...]) -> None:
@@ -106,18 +109,17 @@ def offer_training(title: str, names: tuple[str, ...]) -> None:
         st.rerun(scope="app")  # the page's training panel follows it
 
 
-def render_novelty(result: predict.Prediction) -> None:
-    """The "is it a digit?" verdict beside the softmax's own claim."""
+def novelty_verdict(result: predict.Prediction) -> str:
+    """The "is it a digit?" verdict beside the softmax's own claim (HTML; empty without a
+    detector)."""
     if result.not_digit_score is None:
-        return
-    numbers = (f"not-a-digit score **{result.not_digit_score:.1f}**, flagged above "
-               f"**{result.not_digit_threshold:.1f}**; the softmax alone: "
-               f"**{result.digit}, {result.confidence:.1%} sure**")
-    if result.not_a_digit:
-        st.warning(f"**This does not look like a digit.** {numbers}.",
-                   icon=":material/help:")
-    else:
-        st.caption(f"Looks like a digit: {numbers}.", help=NOVELTY_HELP)
+        return ""
+    numbers = (f"not-a-digit score <b>{result.not_digit_score:.1f}</b>, flagged above "
+               f"<b>{result.not_digit_threshold:.1f}</b>; the softmax alone: "
+               f"<b>{result.digit}, {result.confidence:.1%} sure</b>.")
+    headline = ("This does not look like a digit." if result.not_a_digit
+                else "Looks like a digit:")
+    return charts.verdict(result.not_a_digit, headline, numbers, NOVELTY_HELP)
 
 
 NOVELTY_HELP = ("A softmax always names a digit, a smiley included, and is often sure of it. "
@@ -135,13 +137,33 @@ with st.container():
         render_training_status(runtime.store_signature(DATASET))
 
 
+# The controls that change rarely stay out of the fragment below: a stroke reruns the
+# fragment, and each widget in it is more work for the server at every stroke.
+source_col, _, cnn_col = st.columns([1.05, 1, 1], gap="large", vertical_alignment="bottom")
+with source_col:
+    source = inputs.source("draw", SOURCES)
+    stroke = inputs.stroke_width("draw") if source == "Draw" else None
+with cnn_col:
+    cnn_card = choose_cnn()
+if cnn_card is not None:
+    runtime.announce_swap("draw.version", cnn_card, f"{cnn_card.title} "
+                          f"({cnn_card.test_accuracy:.2%} on the test set) is ready and "
+                          "now reads your drawings.")
+mlp_card = next((card for name in zoo.MLPS if (card := store.read_card(name, DATASET))), None)
+
+
 @st.fragment
-def draw_and_read() -> None:
+def draw_and_read(source: str, stroke: int | None, mlp_card: store.Card | None,
+                  cnn_card: store.Card | None) -> None:
     """The input and both networks' answers; a fragment, so a stroke reruns only this and not
-    the navigation, the sidebar and the header around it."""
+    the navigation, the sidebar, the header and the controls around it. A new model in the
+    store reruns the whole page (render_training_status), and with it this with its card."""
     input_col, mlp_col, cnn_col = st.columns([1.05, 1, 1], gap="large")
     with input_col:
-        image, true_label, message = inputs.choose("draw", SOURCES)
+        if source == "Draw":
+            image, true_label, message = inputs.canvas("draw", stroke=stroke)
+        else:
+            image, true_label, message = inputs.SOURCES[source]("draw")
         if image is not None:
             charts.pixels(st, plots.gray_to_rgb(image), 140,
                           "What the networks see: 28x28, cropped to the ink, fitted in 20x20, "
@@ -149,18 +171,10 @@ def draw_and_read() -> None:
             share_with_class(image)
         else:
             st.info(message or "Draw a digit.")
-        cnn_card = choose_cnn()
-
-    if cnn_card is not None:
-        runtime.announce_swap("draw.version", cnn_card, f"{cnn_card.title} "
-                              f"({cnn_card.test_accuracy:.2%} on the test set) is ready and "
-                              "now reads your drawings.")
-    mlp_card = next((card for name in zoo.MLPS if (card := store.read_card(name, DATASET))),
-                    None)
     mlp = runtime.load_classifier(mlp_card.name, DATASET) if mlp_card else None
     cnn = runtime.load_classifier(cnn_card.name, DATASET) if cnn_card else None
     render_model(mlp_col, "MLP", mlp, image, true_label, zoo.MLPS)
     render_model(cnn_col, "CNN", cnn, image, true_label, zoo.CNNS)
 
 
-draw_and_read()
+draw_and_read(source, stroke, mlp_card, cnn_card)

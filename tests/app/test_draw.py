@@ -26,8 +26,9 @@ def test_a_star_is_flagged_and_the_softmax_answer_stays_visible(draw_page):
     draw_page.session_state[CANVAS_KEY] = canvas_state(canvas_rgba(star))
     draw_page.run()
     assert not draw_page.exception
-    warnings = [w.value for w in draw_page.warning if "does not look like a digit" in w.value]
-    assert len(warnings) >= 1 and "the softmax alone" in warnings[0]
+    flags = [md.value for md in draw_page.markdown if "class='nc-flag'" in md.value]
+    assert len(flags) >= 1 and "This does not look like a digit." in flags[0]
+    assert "the softmax alone" in flags[0]
     assert len(predicted_digits(draw_page)) == 2  # its claim is still shown, struck through
     assert "nc-doubt" in "".join(md.value for md in draw_page.markdown)
 
@@ -35,8 +36,9 @@ def test_a_star_is_flagged_and_the_softmax_answer_stays_visible(draw_page):
 def test_a_digit_is_not_flagged(draw_page):
     draw_page.session_state[CANVAS_KEY] = canvas_state(digit_canvas(0))
     draw_page.run()
-    assert not [w for w in draw_page.warning if "does not look like a digit" in w.value]
-    assert sum("Looks like a digit" in c.value for c in draw_page.caption) == 2
+    answers = [md.value for md in draw_page.markdown if "nc-digit" in md.value]
+    assert len(answers) == 2 and all("<div class='nc-note'><b>Looks like a digit:</b>" in a
+                                     and "nc-flag" not in a for a in answers)
 
 
 def test_an_empty_canvas_asks_for_a_digit_not_a_guess(draw_page):
@@ -49,11 +51,13 @@ def test_a_drawn_seven_is_read_by_both_networks(draw_page):
     draw_page.run()
     assert not draw_page.exception
     assert predicted_digits(draw_page) == ["7", "7"]
-    bars = [md.value for md in draw_page.markdown if "nc-bars" in md.value]
-    assert len(bars) == 2 and all("class='nc-bar nc-top' title='7: " in b for b in bars)
+    # Each network's panel is one element: its name, the answer, its saliency map, the bars.
+    answers = [md.value for md in draw_page.markdown if "nc-digit" in md.value]
+    assert len(answers) == 2 and all("class='nc-bar nc-top' title='7: " in a for a in answers)
+    assert all("<figcaption>Saliency: pixels that moved" in a for a in answers)
+    assert "<h3>" in answers[0] and "on the 10,000 MNIST test digits" in answers[0]
     pictures = [md.value for md in draw_page.markdown if "data:image/png;base64," in md.value]
     assert len(pictures) == 3 and "centred by mass" in pictures[0]
-    assert all("<figcaption>Saliency: pixels that moved" in p for p in pictures[1:])
 
 
 def test_a_dot_is_not_a_digit(draw_page):

@@ -187,13 +187,12 @@ def stroke(page, points: list[tuple[float, float]], canvas: int = 0) -> None:
 
 
 # An init script for a browser context: counts the messages the page sends to the server
-# (a canvas sending its drawing is one), how many of them a finished run has taken, and how
-# many were sent when the mouse last lifted. One sent while the page runs is taken by the run
-# it restarts; one sent while idle, by the next.
+# (a canvas sending its drawing is one), how many had been sent when the latest finished run
+# was seen starting (`taken`), and how many when the mouse last lifted.
 WATCH_SENDS = """(() => {
   const send = WebSocket.prototype.send;
-  let watched = null, running = false;
-  window.ncSends = {sent: 0, taken: 0, atMouseUp: 0};
+  let watched = null, runningSince = -1, last = null;
+  window.ncSends = {sent: 0, taken: -1, atMouseUp: 0};
   window.addEventListener('mouseup', () => { window.ncSends.atMouseUp = window.ncSends.sent; },
                           true);
   const state = () => document.querySelector("[data-testid='stApp']")?.dataset.testScriptState;
@@ -203,19 +202,27 @@ WATCH_SENDS = """(() => {
       watched = app;
       new MutationObserver(records => {  // each state the page passed through, in order
         for (const value of [...records.slice(1).map(r => r.oldValue), state()]) {
-          if (value === 'running') running = true;
-          if (value === 'notRunning' && running) window.ncSends.taken = window.ncSends.sent;
+          if (value === 'running' && last !== 'running') runningSince = window.ncSends.sent;
+          if (value === 'notRunning' && runningSince >= 0) {
+            window.ncSends.taken = runningSince;
+            runningSince = -1;
+          }
+          last = value;
         }
       }).observe(app, {attributes: true, attributeOldValue: true,
                        attributeFilter: ['data-test-script-state']});
     }
     window.ncSends.sent += 1;
-    running = state() === 'running';
+    // Sent while a run goes on: the server restarts it with this, and the page may not show
+    // the restart, so the run seen going on takes it.
+    if (state() === 'running') runningSince = window.ncSends.sent;
     return send.call(this, data);
   };
 })()"""
+# A run seen starting once the drawing had been sent has finished: it took the drawing, however
+# many other messages (a fragment's poll, say) the page sent after it.
 DRAWING_TAKEN = ("() => window.ncSends.sent > window.ncSends.atMouseUp"
-                 " && window.ncSends.taken === window.ncSends.sent")
+                 " && window.ncSends.taken > window.ncSends.atMouseUp")
 
 
 def draw_and_wait(page, strokes: list[list[tuple[float, float]]], canvas: int = 0) -> None:
