@@ -47,7 +47,8 @@ ANSWER_STYLE = ("<style>.nc-digit{font-size:6rem;font-weight:700;line-height:1;c
 def answer(where, text: str, prediction: predict.Prediction, image: np.ndarray,
            class_names: Sequence[str], verdict: str = "", true_label: int | None = None,
            header: str = "") -> None:
-    """A network's answer as one HTML element (the page puts ANSWER_STYLE once): `header`,
+    """A network's answer as one HTML element (the page puts ANSWER_STYLE once): `header`
+    (`heading`),
     the answer in large type with how sure it is (struck through when the picture looks like
     none of the classes) beside its saliency map over the picture, the `verdict` (see
     `verdict`) and every class's probability as a bar. One element, not five: each is a
@@ -64,13 +65,33 @@ def answer(where, text: str, prediction: predict.Prediction, image: np.ndarray,
                    unsafe_allow_html=True)
 
 
-def verdict(flagged: bool, headline: str, numbers: str, why: str) -> str:
-    """What a not-a-digit detector made of the picture, as HTML for `answer`: a warning box
-    when it is flagged, a quiet line when not, each with `why` one click away (a tooltip
-    would not open on a phone). `numbers` is HTML."""
+def verdict(prediction: predict.Prediction, name: str, headlines: tuple[str, str], why: str,
+            score: str = "score") -> str:
+    """What a not-a-digit detector made of the picture, as HTML for `answer` (empty without a
+    detector): its score beside the softmax's own claim for `name`, under `headlines[0]`
+    when the picture looks like one of the classes and `headlines[1]`, in a warning box,
+    when it is flagged; `why` one click away (a tooltip would not open on a phone)."""
+    if prediction.not_digit_score is None:
+        return ""
+    flagged = prediction.not_a_digit
     kind = "class='nc-flag' role='alert'" if flagged else "class='nc-note'"  # as st.warning
-    return (f"<div {kind}><b>{html.escape(headline)}</b> {numbers}"
+    return (f"<div {kind}><b>{html.escape(headlines[flagged])}</b> {html.escape(score)} "
+            f"<b>{prediction.not_digit_score:.1f}</b>, flagged above "
+            f"<b>{prediction.not_digit_threshold:.1f}</b>; the softmax alone: "
+            f"<b>{html.escape(name)}, {prediction.confidence:.1%} sure</b>."
             f"<details><summary>What is this score?</summary>{html.escape(why)}</details></div>")
+
+
+def heading(title: str, record: str) -> str:
+    """A network's name and record (how it was trained, how it scores), as HTML for `answer`
+    or `head`."""
+    return (f"<div class='nc-head'><h3>{html.escape(title)}</h3>"
+            f"<p>{html.escape(record)}</p></div>")
+
+
+def head(where, title: str, record: str) -> None:
+    """A network's name and record alone, before there is anything to answer."""
+    where.markdown(heading(title, record), unsafe_allow_html=True)
 
 
 def pixels(where, image: np.ndarray, width: int, caption: str | None = None) -> None:

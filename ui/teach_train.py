@@ -3,8 +3,6 @@ reading new drawings with a trained network, and keeping it in the store."""
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import streamlit as st
 
@@ -214,20 +212,12 @@ def network_key(run: teach.TeachRun | None) -> str:
 
 def read(classifier: predict.Classifier, image: np.ndarray, classes: tuple[str, ...]) -> None:
     result = classifier.predict(image, saliency=True)
-    verdict = ""
-    if result.not_digit_score is not None:
-        numbers = (f"score <b>{result.not_digit_score:.1f}</b>, flagged above "
-                   f"<b>{result.not_digit_threshold:.1f}</b>")
-        if result.not_a_digit:
-            verdict = charts.verdict(True, "This looks like none of them.", numbers
-                                     + f"; the softmax alone says "
-                                       f"{html.escape(classes[result.digit])}, "
-                                       f"{result.confidence:.0%} sure.", NONE_HELP)
-        else:
-            verdict = charts.verdict(False, "Looks like one of them:", numbers + ".", NONE_HELP)
-    charts.answer(st, classes[result.digit], result, image, classes, verdict)
+    name = classes[result.digit]
+    charts.answer(st, name, result, image, classes,
+                  charts.verdict(result, name, VERDICTS, NONE_HELP))
 
 
+VERDICTS = ("Looks like one of them:", "This looks like none of them.")  # (calm, flagged)
 NONE_HELP = ("A softmax always names one of the classes. This detector was fitted on the "
              "examples, redrawn, against digits and other drawings; its threshold lets 98 % "
              "of the held-out examples through.")

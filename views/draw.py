@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import streamlit as st
 
@@ -83,16 +81,17 @@ def render_model(column, title: str, classifier: predict.Classifier | None,
             offer_training(title, names)
             return
         card = classifier.card
-        header = (f"<div class='nc-head'><h3>{html.escape(card.title)}</h3>"
-                  f"<p>{card.test_accuracy:.2%} on the 10,000 MNIST test digits · "
-                  + denoise.trained_for(card)
-                  + (" · quick first-launch model" if card.quick else "") + "</p></div>")
+        record = (f"{card.test_accuracy:.2%} on the 10,000 MNIST test digits · "
+                  f"{denoise.trained_for(card)}"
+                  + (" · quick first-launch model" if card.quick else ""))
         if image is None:
-            st.markdown(header, unsafe_allow_html=True)
+            charts.head(st, card.title, record)
             return
         result = classifier.predict(image, saliency=True)
-        charts.answer(st, str(result.digit), result, image, datasets.DIGITS,
-                      novelty_verdict(result), true_label, header)
+        verdict = charts.verdict(result, str(result.digit), VERDICTS, NOVELTY_HELP,
+                                 score="not-a-digit score")
+        charts.answer(st, str(result.digit), result, image, datasets.DIGITS, verdict,
+                      true_label, charts.heading(card.title, record))
 
 
 def offer_training(title: str, names: tuple[str, ...]) -> None:
@@ -109,19 +108,7 @@ def offer_training(title: str, names: tuple[str, ...]) -> None:
         st.rerun(scope="app")  # the page's training panel follows it
 
 
-def novelty_verdict(result: predict.Prediction) -> str:
-    """The "is it a digit?" verdict beside the softmax's own claim (HTML; empty without a
-    detector)."""
-    if result.not_digit_score is None:
-        return ""
-    numbers = (f"not-a-digit score <b>{result.not_digit_score:.1f}</b>, flagged above "
-               f"<b>{result.not_digit_threshold:.1f}</b>; the softmax alone: "
-               f"<b>{result.digit}, {result.confidence:.1%} sure</b>.")
-    headline = ("This does not look like a digit." if result.not_a_digit
-                else "Looks like a digit:")
-    return charts.verdict(result.not_a_digit, headline, numbers, NOVELTY_HELP)
-
-
+VERDICTS = ("Looks like a digit:", "This does not look like a digit.")  # (calm, flagged)
 NOVELTY_HELP = ("A softmax always names a digit, a smiley included, and is often sure of it. "
                 "This score asks the network's own features instead: a detector fitted on "
                 "training digits and on generated drawings that are not digits (stars, "

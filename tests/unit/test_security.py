@@ -11,8 +11,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 APP_SOURCES = [*sorted((ROOT / "core").rglob("*.py")), *sorted((ROOT / "ui").glob("*.py")),
                *sorted((ROOT / "views").glob("*.py")), ROOT / "app.py"]
-# The one place that renders HTML: the Draw page's big digit, made of an int and a percentage.
-HTML_ALLOWED = {"ui/charts.py"}  # a network's answer in large type, escaped
+# The one place that renders HTML: a network's answer (its panel on the Draw page, Try it on
+# the Teach page) and small pictures, every text in them escaped.
+HTML_ALLOWED = {"ui/charts.py"}
 
 
 def sources() -> dict[str, str]:
