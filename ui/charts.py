@@ -48,12 +48,11 @@ def answer(where, text: str, prediction: predict.Prediction, image: np.ndarray,
            class_names: Sequence[str], verdict: str = "", true_label: int | None = None,
            header: str = "") -> None:
     """A network's answer as one HTML element (the page puts ANSWER_STYLE once): `header`
-    (`heading`),
-    the answer in large type with how sure it is (struck through when the picture looks like
-    none of the classes) beside its saliency map over the picture, the `verdict` (see
-    `verdict`) and every class's probability as a bar. One element, not five: each is a
-    message the server builds and sends for every drawing. `text` may be a class name
-    someone typed: it is escaped, as are the class names."""
+    (`heading_html`), the answer in large type with how sure it is (struck through when the
+    picture looks like none of the classes) beside its saliency map over the picture, the
+    `verdict` (`verdict_html`) and every class's probability as a bar. One element, not
+    five: each is a message the server builds and sends for every drawing. `text` may be a
+    class name someone typed: it is escaped, as are the class names."""
     doubt = " nc-doubt" if prediction.not_a_digit else ""
     heat = pixels_html(plots.saliency_overlay(image, prediction.saliency), 140,
                        "Saliency: pixels that moved the answer")
@@ -65,7 +64,7 @@ def answer(where, text: str, prediction: predict.Prediction, image: np.ndarray,
                    unsafe_allow_html=True)
 
 
-def verdict(prediction: predict.Prediction, name: str, headlines: tuple[str, str], why: str,
+def verdict_html(prediction: predict.Prediction, name: str, headlines: tuple[str, str], why: str,
             score: str = "score") -> str:
     """What a not-a-digit detector made of the picture, as HTML for `answer` (empty without a
     detector): its score beside the softmax's own claim for `name`, under `headlines[0]`
@@ -82,16 +81,16 @@ def verdict(prediction: predict.Prediction, name: str, headlines: tuple[str, str
             f"<details><summary>What is this score?</summary>{html.escape(why)}</details></div>")
 
 
-def heading(title: str, record: str) -> str:
+def heading_html(title: str, record: str) -> str:
     """A network's name and record (how it was trained, how it scores), as HTML for `answer`
-    or `head`."""
+    or `heading`."""
     return (f"<div class='nc-head'><h3>{html.escape(title)}</h3>"
             f"<p>{html.escape(record)}</p></div>")
 
 
-def head(where, title: str, record: str) -> None:
+def heading(where, title: str, record: str) -> None:
     """A network's name and record alone, before there is anything to answer."""
-    where.markdown(heading(title, record), unsafe_allow_html=True)
+    where.markdown(heading_html(title, record), unsafe_allow_html=True)
 
 
 def pixels(where, image: np.ndarray, width: int, caption: str | None = None) -> None:

@@ -34,7 +34,8 @@ def preprocessed(make: Callable[[], np.ndarray]) -> Input:
 
 def stroke_width(key_prefix: str) -> int:
     """The slider for a canvas's stroke width."""
-    runtime.clamp_setting(f"{key_prefix}.stroke", 8, 40)  # a slider in a fragment: see there
+    # Teach's Try it draws it in a fragment, whose out-of-range errors run_page does not see.
+    runtime.clamp_setting(f"{key_prefix}.stroke", 8, 40)
     return st.slider("Stroke width", 8, 40, 20, key=f"{key_prefix}.stroke")
 
 

@@ -214,7 +214,7 @@ def read(classifier: predict.Classifier, image: np.ndarray, classes: tuple[str, 
     result = classifier.predict(image, saliency=True)
     name = classes[result.digit]
     charts.answer(st, name, result, image, classes,
-                  charts.verdict(result, name, VERDICTS, NONE_HELP))
+                  charts.verdict_html(result, name, VERDICTS, NONE_HELP))
 
 
 VERDICTS = ("Looks like one of them:", "This looks like none of them.")  # (calm, flagged)

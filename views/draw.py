@@ -85,13 +85,13 @@ def render_model(column, title: str, classifier: predict.Classifier | None,
                   f"{denoise.trained_for(card)}"
                   + (" · quick first-launch model" if card.quick else ""))
         if image is None:
-            charts.head(st, card.title, record)
+            charts.heading(st, card.title, record)
             return
         result = classifier.predict(image, saliency=True)
-        verdict = charts.verdict(result, str(result.digit), VERDICTS, NOVELTY_HELP,
-                                 score="not-a-digit score")
+        verdict = charts.verdict_html(result, str(result.digit), VERDICTS, NOVELTY_HELP,
+                                      score="not-a-digit score")
         charts.answer(st, str(result.digit), result, image, datasets.DIGITS, verdict,
-                      true_label, charts.heading(card.title, record))
+                      true_label, charts.heading_html(card.title, record))
 
 
 def offer_training(title: str, names: tuple[str, ...]) -> None:
@@ -143,8 +143,9 @@ mlp_card = next((card for name in zoo.MLPS if (card := store.read_card(name, DAT
 def draw_and_read(source: str, stroke: int | None, mlp_card: store.Card | None,
                   cnn_card: store.Card | None) -> None:
     """The input and both networks' answers; a fragment, so a stroke reruns only this and not
-    the navigation, the sidebar, the header and the controls around it. A new model in the
-    store reruns the whole page (render_training_status), and with it this with its card."""
+    the navigation, the sidebar, the header and the controls around it. The cards come from
+    the page's last full run: a model this server trains reruns the whole page when it lands
+    (render_training_status); one trained by another process shows at the next full run."""
     input_col, mlp_col, cnn_col = st.columns([1.05, 1, 1], gap="large")
     with input_col:
         if source == "Draw":
