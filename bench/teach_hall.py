@@ -31,12 +31,12 @@ from tests.e2e.browser import (
     CHROMIUM_ARGS,
     ENABLED_AND_IDLE,
     IDLE,
-    SYMBOL_STROKES,
+    SYMBOLS,
     app_server,
 )
 
 STUDENTS, SENDS_EACH = 30, 5
-CLASSES = tuple(SYMBOL_STROKES)
+CLASSES = tuple(SYMBOLS)
 ARRIVALS_S = 20.0  # students open the page over the first 20 s
 # A press the page has not taken by then is an error. Not pressed again: a press taken late
 # would then count twice (one was, at 60 s: 30 browsers on one core answer slowly).
@@ -57,15 +57,15 @@ class Tally:
 
 
 async def draw(page, name: str, rng: random.Random) -> None:
-    """Draw the symbol with the mouse, each stroke a little off, as a hand draws it."""
+    """Draw the symbol's stroke with the mouse, a little off, as a hand draws it."""
     box = await page.locator(CANVAS).first.bounding_box()
-    for points in SYMBOL_STROKES[name]:
-        dx, dy = rng.uniform(-10, 10), rng.uniform(-10, 10)
-        await page.mouse.move(box["x"] + points[0][0] + dx, box["y"] + points[0][1] + dy)
-        await page.mouse.down()
-        for x, y in points[1:]:
-            await page.mouse.move(box["x"] + x + dx, box["y"] + y + dy, steps=2)
-        await page.mouse.up()
+    points = SYMBOLS[name]
+    dx, dy = rng.uniform(-10, 10), rng.uniform(-10, 10)
+    await page.mouse.move(box["x"] + points[0][0] + dx, box["y"] + points[0][1] + dy)
+    await page.mouse.down()
+    for x, y in points[1:]:
+        await page.mouse.move(box["x"] + x + dx, box["y"] + y + dy, steps=2)
+    await page.mouse.up()
 
 
 async def send(page, name: str, rng: random.Random, tally: Tally) -> None:

@@ -25,11 +25,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
 _LINE = [50 + 10 * i for i in range(19)]  # a stroke across the canvas (0..280)
-# Three of the operators as a hand draws them, stroke by stroke, in canvas coordinates.
-SYMBOL_STROKES = {
-    "+": [[(140, y) for y in _LINE], [(x, 140) for x in _LINE]],
-    "−": [[(x, 140) for x in _LINE]],
-    "=": [[(x, 105) for x in _LINE], [(x, 175) for x in _LINE]],
+_BACK = [230 - 10 * i for i in range(10)]  # from the far end back to the middle
+# Three operators, each one stroke in canvas coordinates (a hand retraces the + and the x to
+# their middle): one stroke is the whole drawing, so a page that has any of it has all of it,
+# and no button can be pressed on half a symbol.
+SYMBOLS = {
+    "+": [(140, y) for y in _LINE + _BACK] + [(x, 140) for x in _LINE],
+    "−": [(x, 140) for x in _LINE],
+    "×": [(v, v) for v in _LINE + _BACK] + [(v, 280 - v) for v in _LINE],
 }
 
 
@@ -184,56 +187,6 @@ def stroke(page, points: list[tuple[float, float]], canvas: int = 0) -> None:
         long = math.dist((x_from, y_from), (x, y)) > 15
         page.mouse.move(x0 + x, y0 + y, steps=2 if long else 1)
     page.mouse.up()
-
-
-# An init script for a browser context: counts the messages the page sends to the server
-# (a canvas sending its drawing is one), how many had been sent when the latest finished run
-# was seen starting (`taken`), and how many when the mouse last lifted.
-WATCH_SENDS = """(() => {
-  const send = WebSocket.prototype.send;
-  let watched = null, runningSince = -1, last = null;
-  window.ncSends = {sent: 0, taken: -1, atMouseUp: 0};
-  window.addEventListener('mouseup', () => { window.ncSends.atMouseUp = window.ncSends.sent; },
-                          true);
-  const state = () => document.querySelector("[data-testid='stApp']")?.dataset.testScriptState;
-  WebSocket.prototype.send = function (data) {
-    const app = document.querySelector("[data-testid='stApp']");
-    if (app && app !== watched) {
-      watched = app;
-      new MutationObserver(records => {  // each state the page passed through, in order
-        for (const value of [...records.slice(1).map(r => r.oldValue), state()]) {
-          if (value === 'running' && last !== 'running') runningSince = window.ncSends.sent;
-          if (value === 'notRunning' && runningSince >= 0) {
-            window.ncSends.taken = runningSince;
-            runningSince = -1;
-          }
-          last = value;
-        }
-      }).observe(app, {attributes: true, attributeOldValue: true,
-                       attributeFilter: ['data-test-script-state']});
-    }
-    window.ncSends.sent += 1;
-    // Sent while a run goes on: the server restarts it with this, and the page may not show
-    // the restart, so the run seen going on takes it.
-    if (state() === 'running') runningSince = window.ncSends.sent;
-    return send.call(this, data);
-  };
-})()"""
-# A run seen starting once the drawing had been sent has finished: it took the drawing, however
-# many other messages (a fragment's poll, say) the page sent after it.
-DRAWING_TAKEN = ("() => window.ncSends.sent > window.ncSends.atMouseUp"
-                 " && window.ncSends.taken > window.ncSends.atMouseUp")
-
-
-def draw_and_wait(page, strokes: list[list[tuple[float, float]]], canvas: int = 0) -> None:
-    """Draw strokes on the `canvas`-th canvas of a page whose context runs WATCH_SENDS; return
-    once a finished run of the page has taken the drawing with its last stroke. (A drawing of
-    several strokes can be sent stroke by stroke: a run that took only the first ones may have
-    ended already, leaving the page idle and a button enabled by the partial drawing.)"""
-    for points in strokes:
-        stroke(page, points, canvas)
-    page.wait_for_function(DRAWING_TAKEN, timeout=60_000)  # sent 200 ms after the mouse lifts
-    wait_idle(page)
 
 
 def clear_canvas(page) -> None:
