@@ -74,8 +74,8 @@ def points(manager: JobManager, classifier: predict.Classifier, image: np.ndarra
     method = method_col.segmented_control(
         "Method", points_map.METHODS, default="PCA", key="probe.map_method",
         help="PCA: the two directions of largest spread, exact and instant. t-SNE and UMAP "
-             "keep neighbours together; they take seconds the first time (UMAP up to half a "
-             "minute after the app starts: its code compiles) and are kept.") or "PCA"
+             "keep neighbours together; they take seconds the first time (UMAP up to a minute "
+             "after the app starts: its code compiles) and are kept.") or "PCA"
     card = classifier.card
     ready = runtime.in_background(
         manager, f"probe.map.{card.dataset}.{card.file}.{layer}.{method}",

@@ -42,10 +42,10 @@ def add_example(page, name: str) -> None:
     replaces it) and counts one example of that class more.
 
     The buttons wait disabled on a fresh canvas until the page has a drawing, and a symbol is
-    one stroke, so a button enabled means the page has the whole symbol. A stroke that a
-    starved browser never sends (bench.teach_hall: one drawing in thirty, ten browsers on one
-    core) leaves them disabled: it is drawn again, over itself, as a person would; a second
-    loss fails."""
+    one stroke, so a button enabled means the page has the whole symbol. A stroke the page
+    never gets (bench.teach_hall has seen one drawing in thirty, ten browsers on one core)
+    leaves them disabled: it is drawn again, over itself, as a person would; a second loss
+    fails."""
     button = page.get_by_role("button", name=name, exact=True)
     for attempt in range(2):
         stroke(page, SYMBOLS[name])
