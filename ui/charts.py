@@ -65,7 +65,7 @@ def answer(where, text: str, prediction: predict.Prediction, image: np.ndarray,
 
 
 def verdict_html(prediction: predict.Prediction, name: str, headlines: tuple[str, str], why: str,
-            score: str = "score") -> str:
+                 score: str = "score") -> str:
     """What a not-a-digit detector made of the picture, as HTML for `answer` (empty without a
     detector): its score beside the softmax's own claim for `name`, under `headlines[0]`
     when the picture looks like one of the classes and `headlines[1]`, in a warning box,
