@@ -5,7 +5,6 @@ from scratch side by side), and a new drawing is read in the new classes."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from core import settings
@@ -81,13 +80,12 @@ def name_classes(page) -> None:
         wait_idle(page)
         page.get_by_role("button", name="Use these classes").click()
         try:
-            page.get_by_role("tab", name="= (0)").wait_for(timeout=20_000)
-        except PlaywrightTimeout:
+            expect(page.get_by_role("tab")).to_have_text([f"{name} (0)" for name in SYMBOLS],
+                                                        timeout=20_000)
+        except AssertionError:
             continue
         wait_idle(page)
-        if [tab.split(" (")[0] for tab in page.get_by_role("tab").all_inner_texts()] \
-                == list(SYMBOLS):
-            return
+        return
     raise AssertionError(f"the classes were not set to {list(SYMBOLS)}")
 
 
