@@ -24,8 +24,8 @@ from core.models import zoo
 QUALITY_LEVELS = (0.2, 0.6, 1.0)
 QUALITY_SAMPLES = 2000  # test images per level for a card's PSNR/SSIM
 # First launch's quick denoiser is measured on fewer: 2,000 per level took 125 s on a slow
-# 2-core host, longer than its 120 s of training, before the noise slider could work; 500
-# took 25 s, side by side. An accuracy near 90 % then has a standard error of 1.3 points
+# 2-core host, longer than its training (120 s then, 60 s now), before the noise slider could
+# work; 500 took 25 s, side by side. An accuracy near 90 % then has a standard error of 1.3 points
 # instead of 0.7; the full recipe's card replaces it.
 QUICK_QUALITY_SAMPLES = 500
 Restore = Callable[[np.ndarray], np.ndarray]

@@ -53,7 +53,7 @@ def test_first_launch_trains_a_denoiser_and_the_grid_appears_unasked(trained_hom
             store.save(stored.model, stored.card)
     with as_home(home), measured_as_quick():  # the Draw page's quick MLP, briefly
         fit.train_model("mlp_augmented", config=TrainConfig(epochs=1, train_samples=6000))
-    # Its quick recipe trains 5 s, not 2 minutes: what arrives is as real, only blurrier.
+    # Its quick recipe trains 5 s, not 60: what arrives is as real, only blurrier.
     with running_app({settings.HOME_ENV: str(home), settings.AUTOTRAIN_ENV: "1",
                       settings.QUICK_SECONDS_ENV: "5"}) as url:
         tab.goto(f"{url}/denoise")

@@ -83,7 +83,7 @@ def reach(model, image: np.ndarray) -> float:
     return float(tf.abs(tape.gradient(corner, inputs)[0, 0, 0, 0]))
 
 
-def test_the_full_denoiser_sees_the_whole_image_and_the_quick_one_a_patch():
+def test_the_full_denoiser_sees_the_whole_image_and_the_quick_one_a_patch_at_half_width():
     keras.utils.set_random_seed(0)
     spec = zoo.spec("ae_unet")
     image = np.random.default_rng(0).random((1, 28, 28, 1), np.float32)
@@ -94,3 +94,5 @@ def test_the_full_denoiser_sees_the_whole_image_and_the_quick_one_a_patch():
     assert reach(quick, image) == 0.0  # its convolutions reach 14 px, not 27
     assert "whole" in [layer.name for layer in full.layers]
     assert "whole" not in [layer.name for layer in quick.layers]
+    for layer in ("down1_a", "down2_a", "bottom", "merge2", "merge1"):
+        assert quick.get_layer(layer).filters * 2 == full.get_layer(layer).filters
