@@ -161,8 +161,8 @@ def test_random_shift_moves_whole_images_within_bounds():
 
 
 def test_quick_seconds_sets_first_launch_budgets_and_nothing_else(monkeypatch):
-    """NEURAL_CANVAS_QUICK_SECONDS replaces each quick recipe's own budget (12 s, 20 s or 60
-    s); full recipes and models without a quick one train whole."""
+    """NEURAL_CANVAS_QUICK_SECONDS replaces each quick recipe's own budget (12 s, 20 s or
+    60 s); full recipes and models without a quick one train whole."""
     quick, best = zoo.spec("ae_unet"), zoo.spec("cnn_best")
     assert fit.first_launch_recipe(quick) == quick.quick and quick.quick.time_budget_s == 60
     monkeypatch.setenv(settings.QUICK_SECONDS_ENV, "300")
