@@ -8,7 +8,7 @@
     python -m core predict FILE ... [--model NAME]
     python -m core evaluate NAME [--dataset D] [--noise KIND:LEVEL [--denoiser NAME|best]]
                              [--samples N]
-    python -m core gan train NAME [--seconds N] [--dataset D] [--resume]
+    python -m core gan train NAME [--seconds N | --steps N] [--dataset D] [--resume]
     python -m core gan score NAME [--dataset D] [--samples N]
     python -m core probe attack NAME [--epsilon E] [--samples N] [--dataset D]
     python -m core lab train [--preset P] [--dataset D] [--epochs N] [--seconds S]
@@ -113,7 +113,11 @@ def parser() -> argparse.ArgumentParser:
         dest="action", required=True)
     gan_train = gan.add_parser("train", help="train a GAN or the VAE headless into the store")
     gan_train.add_argument("name", help="dcgan_fast, cgan, gan_mlp, dcgan or vae")
-    gan_train.add_argument("--seconds", type=float, default=180.0, help="of training time")
+    length = gan_train.add_mutually_exclusive_group()
+    length.add_argument("--seconds", type=float, default=180.0,
+                        help="of training time (default 180)")
+    length.add_argument("--steps", type=positive_int,
+                        help="generator steps instead: the same learning on any host")
     gan_train.add_argument("--dataset", default="mnist")
     gan_train.add_argument("--resume", action="store_true", help="continue the saved run")
     gan_train.set_defaults(run=cmd_gan_train)

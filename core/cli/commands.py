@@ -227,7 +227,7 @@ def cmd_gan_train(args: argparse.Namespace) -> int:
     generative.spec(args.name)  # fail early on a wrong name
     manager = JobManager(max_concurrent=1)
     job = studio.submit(manager, args.name, args.dataset, minutes=args.seconds / 60.0,
-                        resume=args.resume)
+                        resume=args.resume, steps=args.steps)
     follow(job, manager, args.name)  # stopped early, the run still saves what it learnt
     if job.state is not JobState.DONE:
         print(f"{args.name}: {job.state.value}: {job.error or job.message}", file=sys.stderr)

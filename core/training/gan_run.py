@@ -172,15 +172,19 @@ class Run:
     # -- the loop a job runs ----------------------------------------------------------------
 
     def train(self, job: Job | None = None, seconds: float | None = None,
-              judge: sample_quality.Judge | None = None) -> None:
-        """Train for `seconds` more of training time (None: until stopped), recording
-        history, snapshots and the judge's verdicts; a stopped job ends the loop cleanly."""
+              judge: sample_quality.Judge | None = None, steps: int | None = None) -> None:
+        """Train for `seconds` more of training time or `steps` more generator steps, whichever
+        ends first (neither: until stopped), recording history, snapshots and the judge's
+        verdicts; a stopped job ends the loop cleanly. Steps measure the same learning on any
+        host; seconds, what a host learns in a lecture's minutes."""
         end = self.seconds + seconds if seconds else math.inf
+        last_step = self.g_steps + steps if steps else math.inf
         next_history = next_snapshot = next_quality = self.seconds
         if not self.snapshots:
             self._snapshot()
         last = time.perf_counter()
-        while self.seconds < end and not (job and job.stop_requested):
+        while self.seconds < end and self.g_steps < last_step and not (
+                job and job.stop_requested):
             if self._save_asked.is_set():
                 self._save_asked.clear()
                 self.checkpoint()
@@ -196,7 +200,7 @@ class Run:
                 self._flush_history()
                 next_history = self.seconds + HISTORY_EVERY_S
                 if job is not None:
-                    self._publish(job, end)
+                    self._publish(job, end, last_step)
             if self.seconds >= next_snapshot:
                 self._snapshot()
                 next_snapshot = self.seconds + SNAPSHOT_EVERY_S
@@ -211,7 +215,7 @@ class Run:
         if judge is not None:
             self.judge(judge)
         if job is not None:
-            self._publish(job, end)
+            self._publish(job, end, last_step)
 
     def _serve_request(self) -> None:
         try:
@@ -241,9 +245,9 @@ class Run:
         self.quality.append(verdict)
         return verdict
 
-    def _publish(self, job: Job, end: float) -> None:
+    def _publish(self, job: Job, end: float, last_step: float) -> None:
         rate = self.g_steps / self.seconds if self.seconds else 0.0
-        progress = self.seconds / end if math.isfinite(end) else 0.0
+        progress = max(self.seconds / end, self.g_steps / last_step)  # x / inf is 0
         latest = self.history[-1] if self.history else {}
         job.publish(progress, f"step {self.g_steps:,} · {rate:.1f} steps/s", **latest)
 

@@ -15,12 +15,14 @@ def job_key(name: str, dataset: str) -> str:
 
 
 def submit(manager: JobManager, name: str, dataset: str = "mnist", minutes: float | None = None,
-           resume: bool = False) -> Job:
-    """Queue a training run of `minutes` of training time (the spec's default if None),
-    continuing the saved run if `resume`; while it runs, `job.live` is the Run."""
+           resume: bool = False, steps: int | None = None) -> Job:
+    """Queue a training run of `minutes` of training time (the spec's default if None) or,
+    given `steps`, of that many generator steps instead, continuing the saved run if
+    `resume`; while it runs, `job.live` is the Run."""
     spec = generative.spec(name)
-    minutes = minutes or spec.minutes
+    minutes = None if steps else minutes or spec.minutes
     verb = "Continue" if resume else "Train"
+    length = f"{steps:,} steps" if steps else f"{minutes:g} min"
 
     def work(job: Job) -> gan_run.Run:
         job.publish(0.0, "loading the data" + (" and the saved run" if resume else ""))
@@ -31,12 +33,12 @@ def submit(manager: JobManager, name: str, dataset: str = "mnist", minutes: floa
             judge = sample_quality.load_judge(dataset)
         except store.StoreError as error:
             job.publish(message=f"training without a judge: {error}")
-        run.train(job, seconds=minutes * 60.0, judge=judge)
+        run.train(job, seconds=minutes and minutes * 60.0, judge=judge, steps=steps)
         job.publish(message="saving the run and the generator")
         run.checkpoint()
         return run
 
-    return manager.submit(f"{verb} {spec.title} on {dataset} for {minutes:g} min", work,
+    return manager.submit(f"{verb} {spec.title} on {dataset} for {length}", work,
                           key=job_key(name, dataset))
 
 

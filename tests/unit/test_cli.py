@@ -104,3 +104,12 @@ def test_probe_attack_prints_clean_accuracy_and_attack_success(use_trained, caps
     assert result["clean_accuracy"] > 0.9 and result["attack_success"] > 0.5
     bad = run_here(capsys, "probe", "attack", "mlp", "--epsilon", "2")
     assert bad.returncode == 1 and "between 0 and 1" in bad.stderr
+
+
+def test_a_gan_trains_for_so_many_steps_on_any_host(nc_home, capsys):
+    done = run_here(capsys, "gan", "train", "dcgan_fast", "--steps", "3")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["generator_steps"] == 3 and result["in_use"]
+    both = run_here(capsys, "gan", "train", "dcgan_fast", "--steps", "3", "--seconds", "5")
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
